@@ -1,0 +1,107 @@
+"""Hỏi đáp phường web server: the Gradio chat at ``/``, the JSON API under ``/api`` (documented
+at ``/docs``), article pages under ``/articles`` and the ``/healthz`` probe.
+
+``python app.py`` starts it on the host/port from ``settings.Settings``. The answering service
+(index + embedding model) is built once, in the background, when the server starts; until it
+can answer, ``/healthz`` returns 503.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from typing import AsyncIterator
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the app runs offline
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from chatbot.service import QAService  # noqa: E402
+from settings import Settings, get_settings  # noqa: E402
+from webapp.api import install_error_handlers, make_api_router, make_health_router  # noqa: E402
+from webapp.articles_page import make_articles_router  # noqa: E402
+from webapp.feedback import FeedbackStore  # noqa: E402
+from webapp.runtime import ServiceHolder  # noqa: E402
+from webapp.ui import UI_CSS, build_ui, make_theme  # noqa: E402
+
+__all__ = ["create_app", "main"]
+
+log = logging.getLogger("hoidap")
+
+_DESCRIPTION = """
+Hỏi đáp về các bài viết tin tức của phường. Mọi câu trả lời dẫn nguồn (bài, ngày, đoạn).
+
+* `POST /api/ask` — hỏi (có thể gửi `history` để hỏi tiếp)
+* `POST /api/check` — kiểm tra một thông tin, từng câu
+* `GET /api/articles`, `GET /api/articles/{article_id}` — các bài viết, đoạn đánh số
+* `GET /healthz` — 200 khi sẵn sàng trả lời, 503 khi đang khởi động
+
+Lỗi phía người gửi trả về 4xx với `detail` bằng tiếng Việt.
+"""
+
+
+def _build_service(settings: Settings) -> QAService:
+    from chatbot.service import build_service  # the lead's builder: index + model
+
+    return build_service(settings)
+
+
+def create_app(settings: Settings | None = None, service: QAService | None = None) -> FastAPI:
+    """The whole web app. Pass ``service`` to skip building one (tests, or a caller that owns it);
+    otherwise it is built from ``settings`` in the background at start-up."""
+    settings = settings or get_settings()
+    holder = ServiceHolder(service)
+    feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder.start_loading(lambda: _build_service(settings))
+        try:
+            yield
+        finally:
+            feedback.close()
+
+    app = FastAPI(title="Hỏi đáp phường", description=_DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.holder = holder
+    app.state.feedback = feedback
+    install_error_handlers(app)
+    app.include_router(make_health_router())
+    app.include_router(make_api_router())
+    app.include_router(make_articles_router())
+
+    # ---- Zalo Official Account webhook -------------------------------------------------------
+    # The lead mounts the Zalo router HERE, before the Gradio mount below (the UI is mounted at
+    # "/" and would otherwise shadow it), e.g.:
+    #     from webapp.zalo.router import make_router
+    #     app.include_router(make_router(bot))
+    # Routes get the service from ``app.state.holder.get()`` (raises ServiceUnavailable while loading).
+    # -------------------------------------------------------------------------------------------
+
+    demo = build_ui(holder, feedback)
+    gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], ssr_mode=False, theme=make_theme(),
+                        css=UI_CSS, show_error=False, mcp_server=False)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    app = create_app(settings)
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    print(f"Đang chạy tại http://{shown_host}:{settings.port}", flush=True)
+    print("Nhấn Ctrl-C để dừng.", flush=True)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    except KeyboardInterrupt:
+        pass
+    print("Đã dừng.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

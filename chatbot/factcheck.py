@@ -1,0 +1,1112 @@
+"""Fact-check mode: each sentence of a pasted statement gets supported / refuted / not_found,
+with the paragraph that decides it.
+
+How a sentence is checked
+-------------------------
+1. Its checkable facts are extracted: quantities (:mod:`chatbot.numbers`), people with their
+   roles, named places and projects ("cầu Hà Lan", "Quốc lộ 217B"), and "X được hợp nhất từ
+   A, B, C" lists. The wards it is about are the wards it names, else those of the sentence
+   before it ("Phường cũng đặt mục tiêu...").
+2. Candidate paragraphs come from the hybrid index (ward-aware and not, so another ward's
+   figure is seen too).
+3. Each quantity is aligned with the quantities of the candidates that measure the same kind of
+   thing: the claim's indicator words are weighted by IDF and looked up in the candidate's
+   clause (between ";" / ":"), sentence and paragraph, nearer counting more. Among aligned
+   quantities for the same ward, the same value with the same qualifier and a compatible
+   period gives *supported*; the same value with another qualifier ("trên 85%" vs "85%") or
+   another period ("2026-2030" vs "2021-2025"), or another value, gives *refuted*, quoting the
+   article; a value the claim's ward does not have but another ward has is *refuted* as a
+   ward swap. Anything else is *not_found*: topical similarity alone never supports.
+4. People: a named person's roles must match the roles the articles give them (title, organ and
+   ward); a role the articles give to someone else refutes. Places and projects: a name the
+   articles do not have where the aligned sentence names another of the same kind ("cầu Hà Lan"
+   vs "cầu Bỉm Sơn") refutes. Merger lists are compared as sets.
+5. The sentence's verdict: refuted if any fact is refuted, else not_found if any is not found,
+   else supported. A sentence with no checkable fact at all is reported as not_found with
+   :data:`NO_FACT` (it is kept in the report so the press officer sees every sentence); it is
+   still supported if an article states it nearly word for word.
+
+Nothing here is keyed to particular articles or claims; the tables are general Vietnamese
+administrative vocabulary.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from chatbot.models import CheckReport, Citation, SentenceVerdict
+from chatbot.numbers import Quantity, comparable, find_quantities, same_value
+from index.query import ward_key
+from ingest.models import Paragraph
+from ingest.parser import extract_wards
+from ingest.text import fold_diacritics, match_key, split_sentences
+
+__all__ = ["FactChecker", "NO_FACT", "NOT_FOUND"]
+
+NO_FACT = "Câu này không nêu dữ kiện có thể kiểm chứng."
+NOT_FOUND = "Không tìm thấy bài viết nào nêu dữ kiện này."
+
+# How strongly a candidate clause must share the claim's indicator words (IDF-weighted share).
+ALIGN_SUPPORT = 0.55     # same value here -> supported
+ALIGN_REFUTE = 0.62      # a different value here -> refuted
+SAME_VALUE_SLACK = 0.2   # a same-value candidate may align this much worse than the best one
+VERBATIM = 0.9           # a fact-free sentence is supported only when stated almost verbatim
+CANDIDATES = 12          # paragraphs per retrieval pass
+
+# presence weights of a word in the candidate's clause / sentence / paragraph
+_W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.6, 0.3
+_BIGRAM_WEIGHT = 0.5
+
+# --- vocabulary (folded) ----------------------------------------------------------------------
+
+_STOPWORDS = frozenset("""
+va hoac la cua cac nhung cho trong voi tai o den toi tu da dang se duoc bi co khong nay do the
+thi ma nhu theo tren duoi hon gan con xuong len vao ra ve cung van chi deu nua uoc khoang
+mot hai ba bon nam sau bay tam chin muoi moi hang hang nhat phuong xa nhieu it rat qua
+dat muc tieu phan dau de ra xac dinh dinh huong nham viec su ong ba dong chi d c cu moi
+sang chieu toi ngay thang quy giai doan nhiem ky dang bo
+""".split())
+# abbreviations spelled out, so "BHYT" matches "bảo hiểm y tế"
+_ABBREVIATIONS = {
+    "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "hdnd": "hoi dong nhan dan",
+    "ubnd": "uy ban nhan dan", "mttq": "mat tran to quoc", "kt": "kinh te", "xh": "xa hoi",
+    "ktxh": "kinh te xa hoi", "tp": "thanh pho", "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong", "cntt": "cong nghe thong tin", "dvc": "dich vu cong",
+    "kcn": "khu cong nghiep", "ccn": "cum cong nghiep", "cnh": "cong nghiep hoa",
+    "hdh": "hien dai hoa", "tthc": "thu tuc hanh chinh", "cchc": "cai cach hanh chinh",
+}
+# common Vietnamese family names: a capitalised run starting with one is a person
+_SURNAMES = frozenset(match_key(s) for s in """
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Cầm Mai Trịnh Đinh Lâm
+Tạ Lương Đoàn Vương Trương Cao Chu Tô Quách Thái Lưu Kiều Nông Triệu Lò Lục Mạc Tống Khổng
+Đào Hứa Thân Doãn Phùng Nghiêm Giang Lại Lã Quan Âu Hà Văn Tăng Khúc Ninh Bạch Viên Hầu
+""".split())
+# what comes before a proper name of a place or work ("cầu Hà Lan", "Quốc lộ 217B")
+_HEADS = (
+    "tuyến phố ẩm thực", "khu công nghiệp", "cụm công nghiệp", "khu đô thị", "khu dân cư",
+    "khu di tích", "cụm di tích", "di tích", "tuyến phố", "tuyến đường", "quốc lộ", "tỉnh lộ",
+    "nhà văn hóa", "công viên", "bệnh viện", "tổ dân phố", "khu phố", "lễ hội", "dự án",
+    "đường", "phố", "cầu", "đê", "đền", "chùa", "đình", "miếu", "chợ", "sông", "hồ", "núi",
+    "thôn", "làng", "trường", "khu", "cụm",
+)
+# capitalised words that may stand right before a ward name without being part of it
+_BEFORE_WARD = frozenset({
+    "o", "tai", "va", "tu", "hai", "ba", "cac", "cho", "cua", "voi", "theo", "trong", "den",
+    "phuong", "xa", "ubnd", "hdnd", "mttq", "dang", "thi", "tran", "nhu", "gom",
+})
+_MERGE_CUE = re.compile(r"(?<![a-z])(?:sap nhap|sat nhap|hop nhat)(?![a-z])")
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_UPPER_START = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)?")
+
+
+# --- text helpers -----------------------------------------------------------------------------
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold(text: str) -> str:
+    """Lower-cased, diacritic-free copy of NFC ``text`` with the same length (offsets agree)."""
+    key = match_key(text)
+    if len(key) == len(text):
+        return key
+    return "".join(fold_diacritics(c).lower()[:1] or c for c in text)
+
+
+def _is_cap(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(folded: str, start: int = 0, end: int | None = None) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(folded, start, len(folded) if end is None else end):
+        word = m.group(0)
+        if word in _ABBREVIATIONS:
+            out.extend(_Tok(w, m.start(), m.end()) for w in _ABBREVIATIONS[word].split())
+        else:
+            out.append(_Tok(word, m.start(), m.end()))
+    return out
+
+
+def _features(tokens: list[_Tok], skip: list[tuple[int, int]] = ()) -> set[str]:
+    """Content words and adjacent content-word pairs ("bảo hiểm", "hiểm y")."""
+    feats: set[str] = set()
+    prev: str | None = None
+    for t in tokens:
+        if any(a <= t.start < b for a, b in skip) or t.text.isdigit() or t.text in _STOPWORDS:
+            prev = None
+            continue
+        feats.add(t.text)
+        if prev is not None:
+            feats.add(prev + " " + t.text)
+        prev = t.text
+    return feats
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of one sentence: split on ";" and ":" (lists of indicators)."""
+    out, s = [], start
+    for i in range(start, end):
+        if text[i] in ";:":
+            out.append((s, i))
+            s = i + 1
+    out.append((s, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+# --- things named in a text -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entity:
+    head: str          # folded head ("cau", "quoc lo")
+    name: str          # name as written ("Hà Lan", "217B")
+    start: int         # of the head
+    name_start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return self.head + " " + match_key(self.name)
+
+    @property
+    def text(self) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class _Person:
+    key: str
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Role:
+    title: str             # folded ("pho bi thu thuong truc")
+    organ: str             # "dang uy", "tinh uy", "hdnd", "ubnd", "mttq", ""
+    scope: str | None      # ward key, "tinh", or None when the text leaves it to context
+    text: str
+    start: int
+    end: int
+
+    def matches(self, other: "_Role") -> bool:
+        if self.title != other.title or self.organ != other.organ:
+            return False
+        return self.scope is None or other.scope is None or self.scope == other.scope
+
+
+@dataclass(frozen=True)
+class _Merger:
+    new: str                       # ward key of the ward formed
+    members: frozenset[str]        # ward keys merged into it
+    into: bool                     # "X sáp nhập vào Y": members are a subset
+    text: str
+    start: int
+    end: int
+
+
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00))
+                 if c.isupper() and unicodedata.name(c, "").startswith("LATIN"))
+_CAP_WORD = rf"[{_UPPER}][^\W\d_]*"
+_CAP_RUN = re.compile(rf"(?<![^\W\d_]){_CAP_WORD}(?:[ \t]+{_CAP_WORD})*")
+_IDENT = r"\d+[A-Za-z]?(?![\w/]|[.,]\d)"
+_NAME = re.compile(rf"[ \t]+((?:{_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)(?:[ \t]+{_IDENT})?|{_IDENT}(?:[ \t]+{_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)?)")
+_HEAD_RE = re.compile(
+    r"(?<![^\W\d_])(" + "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True)) + r")(?![^\W\d_])",
+    re.IGNORECASE)
+
+_TITLE = (r"(?:pho\s+)?(?:tong\s+bi\s+thu|bi\s+thu|chu\s+tich|chu\s+nhiem|truong\s+ban|giam\s+doc|"
+          r"chanh\s+van\s+phong|truong\s+phong|bo\s+truong|thu\s+tuong|truong\s+cong\s+an|"
+          r"chi\s+huy\s+truong)(?:\s+thuong\s+truc)?")
+_ORGANS = {
+    r"dang\s+uy": "dang uy", r"tinh\s+uy": "tinh uy", r"thanh\s+uy": "thanh uy",
+    r"huyen\s+uy": "huyen uy", r"thi\s+uy": "thi uy", r"hdnd": "hdnd",
+    r"hoi\s+dong\s+nhan\s+dan": "hdnd", r"ubnd": "ubnd", r"uy\s+ban\s+nhan\s+dan": "ubnd",
+    r"uy\s+ban\s+mttq": "mttq", r"uy\s+ban\s+mat\s+tran\s+to\s+quoc": "mttq", r"mttq": "mttq",
+    r"mat\s+tran\s+to\s+quoc": "mttq",
+}
+_ROLE = re.compile(
+    rf"(?<![a-z])({_TITLE})(?:\s+({'|'.join(sorted(_ORGANS, key=len, reverse=True))}))?"
+    r"(?:\s+(phuong|xa|tinh|huyen|thi\s+xa|thanh\s+pho)(?![a-z]))?")
+_ROLE_LIST_SEP = re.compile(r"\s*(?:,|va|kiem)\s*")
+_PROVINCE_ORGANS = {"tinh uy": "tinh"}
+_GAP_BEFORE_NAME = re.compile(r"[\s,:\-–]*(?:la\s+)?(?:(?:dong chi|d/c|ong|ba)\s+)?")
+_GAP_AFTER_NAME = re.compile(r"\s*(?:[,:\-–]|la(?![a-z]))?\s*")
+_HONORIFIC_BEFORE = re.compile(r"(?:dong chi|d/c|ong|ba)\s+$")
+
+
+@dataclass
+class _Text:
+    """One analysed text (a claim sentence or an indexed paragraph)."""
+
+    text: str
+    folded: str
+    sentences: list[tuple[int, int]]
+    segments: list[tuple[int, int]]
+    quantities: list[Quantity]
+    entities: list[_Entity]
+    wards: list[tuple[int, int, str]]        # (start, end, ward key)
+    persons: list[_Person]
+    roles: list[tuple[_Role, ...]]           # role lists, each as written
+    runs: list[tuple[int, int]]              # capitalised runs (proper-name candidates)
+    tokens: list[_Tok] = field(default_factory=list)
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return (0, len(self.text))
+
+    def segment_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.segments:
+            if s <= pos < e:
+                return s, e
+        return self.sentence_of(pos)
+
+    def wards_in(self, start: int, end: int) -> set[str]:
+        return {k for s, e, k in self.wards if start <= s < end}
+
+    def in_entity(self, start: int, end: int) -> bool:
+        return any(e.name_start <= start and end <= e.end for e in self.entities)
+
+
+def _sentence_starts(text: str, sentences: list[tuple[int, int]]) -> set[int]:
+    starts = {s for s, _ in sentences}
+    # a clause after ":" or a dash also starts with a capital
+    for m in re.finditer(r"[:–\-]\s+", text):
+        starts.add(m.end())
+    return starts
+
+
+def _entities(text: str, starts: set[int]) -> list[_Entity]:
+    out: list[_Entity] = []
+    for m in _HEAD_RE.finditer(text):
+        head_text = m.group(1)
+        multi = " " in head_text
+        if not multi and head_text[0].isupper() and m.start() not in starts:
+            continue        # "Sông Lô" is a name, not "sông" + "Lô"
+        if not head_text[0].isupper() and head_text != head_text.lower():
+            continue
+        nm = _NAME.match(text, m.end())
+        if not nm:
+            continue
+        name = nm.group(1)
+        inner = _HEAD_RE.match(text, nm.start(1))
+        if inner and " " in inner.group(1):
+            continue        # "đường Khu Công nghiệp Bỉm Sơn": the inner "khu công nghiệp ..." is the name
+        out.append(_Entity(_fold(head_text.lower()), name, m.start(), nm.start(1), nm.end(1)))
+    return out
+
+
+def _persons(text: str, folded: str, entities: list[_Entity]) -> list[_Person]:
+    out = []
+    for m in _CAP_RUN.finditer(text):
+        words = m.group(0).split()
+        if not 2 <= len(words) <= 4:
+            continue
+        if any(e.name_start <= m.start() < e.end for e in entities):
+            continue
+        # a role word may lead the run ("Tỉnh ủy Nguyễn Hồng Phong" has no run; "Ông Phạm..." has)
+        offset = 0
+        while words and match_key(words[0]) not in _SURNAMES:
+            offset += len(words[0]) + 1
+            words = words[1:]
+            if len(words) < 2:
+                break
+        if len(words) < 2 or len(words) > 4:
+            continue
+        start = m.start() + offset
+        name = text[start:m.end()]
+        out.append(_Person(match_key(name), name, start, m.end()))
+    return out
+
+
+def _roles(text: str, folded: str, context_ward: str | None) -> list[tuple[_Role, ...]]:
+    """Role lists ("Bí thư Đảng ủy, Chủ tịch HĐND phường Thanh Miếu") with scopes resolved."""
+    lists: list[list[_Role]] = []
+    pos = 0
+    while True:
+        m = _ROLE.search(folded, pos)
+        if not m:
+            break
+        group = [_role(text, folded, m)]
+        end = group[-1].end
+        while True:
+            sep = _ROLE_LIST_SEP.match(folded, end)
+            nxt = _ROLE.match(folded, sep.end()) if sep else None
+            if not nxt:
+                break
+            group.append(_role(text, folded, nxt))
+            end = group[-1].end
+        explicit = next((r.scope for r in group if r.scope and r.scope != "tinh"), None)
+        resolved = []
+        for r in group:
+            scope = r.scope
+            if scope is None and r.organ in _PROVINCE_ORGANS:
+                scope = _PROVINCE_ORGANS[r.organ]
+            if scope is None and r.organ and r.organ not in _PROVINCE_ORGANS:
+                scope = explicit or context_ward
+            resolved.append(_Role(r.title, r.organ, scope, r.text, r.start, r.end))
+        lists.append(resolved)
+        pos = end
+    return [tuple(g) for g in lists]
+
+
+def _role(text: str, folded: str, m: re.Match[str]) -> _Role:
+    title = re.sub(r"\s+", " ", m.group(1))
+    organ = ""
+    if m.group(2):
+        raw = re.sub(r"\s+", " ", m.group(2))
+        organ = next(v for k, v in _ORGANS.items() if re.fullmatch(k, raw))
+    end = m.end()
+    scope = None
+    if m.group(3):
+        kind = re.sub(r"\s+", " ", m.group(3))
+        nm = re.match(rf"[ \t]+({_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)", text[m.end():])
+        if nm:
+            scope = ward_key(nm.group(1))
+            end = m.end() + nm.end()
+        elif kind == "tinh":
+            scope = "tinh"
+        else:
+            end = m.end()
+    return _Role(title, organ, scope, text[m.start():end], m.start(), end)
+
+
+def _runs(text: str, starts: set[int]) -> list[tuple[int, int]]:
+    """Proper-name candidates: capitalised runs of two or more words, or acronyms."""
+    out = []
+    for m in _CAP_RUN.finditer(text):
+        words = m.group(0).split()
+        s = m.start()
+        if s in starts:
+            # the sentence's first word is capitalised anyway
+            if len(words) == 1:
+                continue
+            s += len(words[0]) + 1
+            words = words[1:]
+        if len(words) >= 2 or (len(words[0]) >= 2 and words[0].isupper()):
+            out.append((s, m.end()))
+    return out
+
+
+# --- the checker ------------------------------------------------------------------------------
+
+@dataclass
+class _Fact:
+    verdict: str
+    explanation: str
+    evidence: list[tuple[int, tuple[int, int], tuple[int, int], float]] = field(default_factory=list)
+    # (row, sentence span, evidence span, score)
+
+
+@dataclass
+class _Cand:
+    row: int
+    q: Quantity
+    align: float
+    ward_ok: bool
+    scope: set[str]
+    periods: list[Quantity]        # attached to it in its clause
+    level_periods: list[list[Quantity]]   # sentence, paragraph, article
+
+
+class FactChecker:
+    """Checks statements against the indexed articles. ``index`` is a ``HybridIndex``."""
+
+    def __init__(self, index) -> None:
+        self.index = index
+        self.ward_names: dict[str, str] = dict(getattr(index, "ward_names", {}))
+        self._paragraphs: list[Paragraph] = list(index.paragraphs)
+        self._row_of = {p.key: i for i, p in enumerate(self._paragraphs)}
+        self._texts: dict[int, _Text] = {}
+        self._main_wards = self._article_wards()
+        self._idf = self._document_frequencies()
+        self._people: list[tuple[int, _Person, tuple[_Role, ...]]] | None = None
+        self._mergers: list[tuple[int, _Merger]] | None = None
+        self._article_periods: dict[str, list[Quantity]] = {}
+
+    # -- public ---------------------------------------------------------------------------
+    def check(self, claim: str) -> CheckReport:
+        """Verdict for every sentence of ``claim`` (a statement or a draft paragraph)."""
+        claim = _nfc(claim or "")
+        verdicts = []
+        inherited: set[str] = set()
+        for s, e in split_sentences(claim):
+            sentence = claim[s:e]
+            verdict, named = self._check_sentence(sentence, inherited)
+            if named:
+                inherited = named
+            verdicts.append(verdict)
+        return CheckReport(claim=claim, sentences=tuple(verdicts))
+
+    # -- corpus-side analysis ---------------------------------------------------------------
+    def _article_wards(self) -> dict[str, set[str]]:
+        """The wards each article is about: named in its title, else named most often."""
+        counts: dict[str, dict[str, int]] = {}
+        titles: dict[str, str] = {}
+        for p in self._paragraphs:
+            titles[p.article_id] = p.title
+        for aid, article in getattr(self.index, "articles", {}).items():
+            titles[aid] = article.title
+            c = counts.setdefault(aid, {})
+            for para in article.paragraphs:
+                for _, _, k in self._ward_mentions(para.text, _fold(para.text), []):
+                    c[k] = c.get(k, 0) + 1
+        out: dict[str, set[str]] = {}
+        for aid, title in titles.items():
+            in_title = {k for _, _, k in self._ward_mentions(title, _fold(title), [])}
+            c = counts.get(aid, {})
+            if in_title:
+                out[aid] = in_title
+            elif c:
+                top = max(c.values())
+                out[aid] = {k for k, n in c.items() if n * 2 >= top}
+            else:
+                out[aid] = set()
+        return out
+
+    def _document_frequencies(self) -> dict[str, float]:
+        df: dict[str, int] = {}
+        for p in self._paragraphs:
+            for f in _features(_tokens(_fold(p.text))):
+                df[f] = df.get(f, 0) + 1
+        n = len(self._paragraphs)
+        self._unseen_idf = math.log((n + 1) / 0.5)
+        return {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
+
+    def _weight(self, feature: str) -> float:
+        w = self._idf.get(feature, self._unseen_idf)
+        return w * _BIGRAM_WEIGHT if " " in feature else w
+
+    def _text(self, row: int) -> _Text:
+        t = self._texts.get(row)
+        if t is None:
+            p = self._paragraphs[row]
+            main = self._main_wards.get(p.article_id, set())
+            context = next(iter(main)) if len(main) == 1 else None
+            t = self._analyse(_nfc(p.text), context)
+            self._texts[row] = t
+        return t
+
+    def _analyse(self, text: str, context_ward: str | None, sentences=None) -> _Text:
+        folded = _fold(text)
+        sentences = sentences or split_sentences(text) or [(0, len(text))]
+        starts = _sentence_starts(text, sentences)
+        segments = [seg for s, e in sentences for seg in _segments(text, s, e)]
+        entities = _entities(text, starts)
+        wards = self._ward_mentions(text, folded, entities)
+        quantities = [q for q in find_quantities(text)
+                      if not any(en.name_start <= q.start and q.end <= en.end for en in entities)]
+        persons = _persons(text, folded, entities)
+        roles = _roles(text, folded, context_ward)
+        role_spans = [(r.start, r.end) for g in roles for r in g]
+        person_spans = [(p.start, p.end) for p in persons]
+        runs = [(s, e) for s, e in _runs(text, starts)
+                if not any(a <= s < b for a, b in role_spans + person_spans)
+                and not any(en.start <= s < en.end for en in entities)
+                and not any(a <= s < b for a, b, _ in wards)]
+        return _Text(text, folded, sentences, segments, quantities, entities, wards, persons, roles,
+                     runs, _tokens(folded))
+
+    def _ward_mentions(self, text: str, folded: str, entities: list[_Entity]) -> list[tuple[int, int, str]]:
+        out = []
+        for key in self.ward_names:
+            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded):
+                s, e = m.span()
+                if not text[s:s + 1].isupper():
+                    continue
+                if any(en.name_start <= s < en.end for en in entities):
+                    continue
+                prev = re.search(r"([^\s,;:.()“”\"]+)[ \t]+$", text[max(0, s - 30):s])
+                if prev and _is_cap(prev.group(1)) and _fold(prev.group(1).lower()) not in _BEFORE_WARD:
+                    continue        # "Nam Bỉm Sơn" is not the ward Bỉm Sơn
+                out.append((s, e, key))
+        return sorted(out)
+
+    def _people_index(self) -> list[tuple[int, _Person, tuple[_Role, ...]]]:
+        """Every person the articles name, with the roles written next to the name."""
+        if self._people is None:
+            self._people = []
+            for row in range(len(self._paragraphs)):
+                t = self._text(row)
+                for person in t.persons:
+                    self._people.append((row, person, _roles_of(t, person)))
+        return self._people
+
+    def _merger_index(self) -> list[tuple[int, _Merger]]:
+        if self._mergers is None:
+            self._mergers = []
+            for row in range(len(self._paragraphs)):
+                t = self._text(row)
+                context = self._main_wards.get(self._paragraphs[row].article_id, set())
+                for mg in self._merge_facts(t, next(iter(context)) if len(context) == 1 else None):
+                    self._mergers.append((row, mg))
+        return self._mergers
+
+    def _periods_of_article(self, article_id: str) -> list[Quantity]:
+        if article_id not in self._article_periods:
+            out = []
+            for row, p in enumerate(self._paragraphs):
+                if p.article_id == article_id:
+                    out += [q for q in self._text(row).quantities if q.kind in ("year", "period", "date")]
+            self._article_periods[article_id] = out
+        return self._article_periods[article_id]
+
+    # -- candidates -------------------------------------------------------------------------
+    def _candidate_rows(self, sentence: str, wards: set[str]) -> list[int]:
+        rows: list[int] = []
+        query = sentence
+        for ward_aware in (True, False):
+            try:
+                hits = self.index.search(query, CANDIDATES, ward_aware=ward_aware)
+            except TypeError:
+                hits = self.index.search(query, CANDIDATES)
+            for h in hits:
+                row = self._row_of.get(h.paragraph.key)
+                if row is not None and row not in rows:
+                    rows.append(row)
+        # the articles about the claim's wards are read whole (a ward has few articles)
+        for row, p in enumerate(self._paragraphs):
+            if wards and wards & self._main_wards.get(p.article_id, set()) and row not in rows:
+                if len(rows) < 4 * CANDIDATES:
+                    rows.append(row)
+        return rows
+
+    def _scope(self, row: int, t: _Text, pos: int) -> set[str]:
+        s, e = t.sentence_of(pos)
+        named = t.wards_in(s, e)
+        return named or self._main_wards.get(self._paragraphs[row].article_id, set())
+
+    # -- one sentence -----------------------------------------------------------------------
+    def _check_sentence(self, sentence: str, inherited: set[str]) -> tuple[SentenceVerdict, set[str]]:
+        claim = self._analyse(sentence, None, [(0, len(sentence))])
+        named = {k for _, _, k in claim.wards}
+        named |= {ward_key(w) for w in extract_wards(sentence)}
+        wards = named or set(inherited)
+        context = next(iter(wards)) if len(wards) == 1 else None
+        if context:
+            claim.roles = _roles(claim.text, claim.folded, context)
+        rows = self._candidate_rows(sentence, wards)
+        facts: list[_Fact] = []
+        facts += self._check_quantities(claim, wards, rows)
+        facts += self._check_people(claim, wards)
+        facts += self._check_entities(claim, wards, rows)
+        facts += self._check_mergers(claim, context)
+        facts += self._check_names(claim, wards, rows)
+        if not facts:
+            facts.append(self._check_verbatim(claim, wards, rows))
+        return self._combine(sentence, facts), named
+
+    def _combine(self, sentence: str, facts: list[_Fact]) -> SentenceVerdict:
+        for verdict in ("refuted", "not_found", "supported"):
+            chosen = [f for f in facts if f.verdict == verdict]
+            if chosen:
+                break
+        explanation = " ".join(dict.fromkeys(f.explanation for f in chosen))
+        evidence = [ev for f in chosen for ev in f.evidence]
+        if verdict == "supported":
+            evidence = [ev for f in facts for ev in f.evidence]
+        citations: list[Citation] = []
+        seen: set[tuple[int, tuple[int, int]]] = set()
+        evidence_span = None
+        for row, sent_span, ev_span, score in evidence:
+            if (row, sent_span) in seen:
+                continue
+            seen.add((row, sent_span))
+            p = self._paragraphs[row]
+            citations.append(Citation(
+                id=len(citations) + 1, article_id=p.article_id, title=p.title, date=p.date,
+                paragraph=p.number, text=p.text, span=sent_span, score=float(score)))
+            if evidence_span is None:
+                evidence_span = ev_span
+        return SentenceVerdict(sentence=sentence, verdict=verdict, explanation=explanation,  # type: ignore[arg-type]
+                               citations=tuple(citations), evidence_span=evidence_span)
+
+    # -- alignment --------------------------------------------------------------------------
+    def _claim_features(self, claim: _Text, start: int, end: int) -> set[str]:
+        skip = [(s, e) for s, e, _ in claim.wards]
+        return _features([t for t in claim.tokens if start <= t.start < end], skip)
+
+    def _coverage(self, feats: set[str], t: _Text, seg: tuple[int, int], sent: tuple[int, int]) -> float:
+        if not feats:
+            return 0.0
+        skip = [(s, e) for s, e, _ in t.wards]
+        levels = [
+            (_features([x for x in t.tokens if seg[0] <= x.start < seg[1]], skip), _W_SEGMENT),
+            (_features([x for x in t.tokens if sent[0] <= x.start < sent[1]], skip), _W_SENTENCE),
+            (_features(t.tokens, skip), _W_PARAGRAPH),
+        ]
+        total = got = 0.0
+        for f in feats:
+            w = self._weight(f)
+            total += w
+            got += w * next((lw for fs, lw in levels if f in fs), 0.0)
+        return got / total if total else 0.0
+
+    # -- quantities -------------------------------------------------------------------------
+    def _check_quantities(self, claim: _Text, wards: set[str], rows: list[int]) -> list[_Fact]:
+        qs = claim.quantities
+        mains = [q for q in qs if q.kind not in ("year", "period", "date")]
+        contexts = [q for q in qs if q.kind in ("year", "period", "date")]
+        if not mains:
+            mains, contexts = contexts, []
+        if not mains:
+            return []
+        claim_values = mains
+        facts = []
+        for q in mains:
+            seg = _claim_segment(claim, q, mains)
+            feats = self._claim_features(claim, *seg)
+            periods = _attached(q, mains, [c for c in contexts if seg[0] <= c.start < seg[1]])
+            facts.append(self._check_quantity(q, feats, periods, wards, rows, claim_values))
+        return facts
+
+    def _candidates(self, q: Quantity, feats: set[str], wards: set[str], rows: list[int]) -> list[_Cand]:
+        out = []
+        for row in rows:
+            t = self._text(row)
+            for s in t.quantities:
+                if not comparable(q, s):
+                    continue
+                seg, sent = t.segment_of(s.start), t.sentence_of(s.start)
+                align = self._coverage(feats, t, seg, sent)
+                scope = self._scope(row, t, s.start)
+                ward_ok = not wards or bool(wards & scope)
+                mains = [x for x in t.quantities if x.kind not in ("year", "period", "date")]
+                ctx = [x for x in t.quantities if x.kind in ("year", "period", "date")
+                       and seg[0] <= x.start < seg[1] and x is not s]
+                attached = _attached(s, mains or [s], ctx) if s.kind not in ("year", "period", "date") else []
+                sent_periods = [x for x in t.quantities if x.kind in ("year", "period", "date")
+                                and sent[0] <= x.start < sent[1] and x is not s]
+                para_periods = [x for x in t.quantities if x.kind in ("year", "period", "date") and x is not s]
+                art = self._periods_of_article(self._paragraphs[row].article_id)
+                out.append(_Cand(row, s, align, ward_ok, scope, attached, [sent_periods, para_periods, art]))
+        return out
+
+    def _check_quantity(self, q: Quantity, feats: set[str], periods: list[Quantity], wards: set[str],
+                        rows: list[int], claim_values: list[Quantity]) -> _Fact:
+        cands = self._candidates(q, feats, wards, rows)
+        aligned = [c for c in cands if c.ward_ok and c.align >= ALIGN_SUPPORT]
+        if aligned:
+            best = max(c.align for c in aligned)
+            same = [c for c in aligned if same_value(q, c.q) and c.align >= best - SAME_VALUE_SLACK]
+            if same:
+                same.sort(key=lambda c: (_period_ok(periods, c), _qualifier_ok(q, c.q), c.align), reverse=True)
+                c = same[0]
+                if not _qualifier_ok(q, c.q):
+                    return self._fact("refuted", c, f"Bài viết ghi {c.q.text}, không phải {_exact(q)}.")
+                if not _period_ok(periods, c):
+                    when = ", ".join(p.text for p in (c.periods or c.level_periods[0])) or "thời điểm khác"
+                    claimed = ", ".join(p.text for p in periods)
+                    return self._fact("refuted", c, f"Bài viết ghi {c.q.text} cho {when}, không phải {claimed}.")
+                return self._fact("supported", c, f"Bài viết ghi {c.q.text}{self._for_ward(c, wards)}.")
+            claimed = {x.value for x in claim_values}
+            aligned.sort(key=lambda c: (_period_ok(periods, c), c.q.value not in claimed, c.align), reverse=True)
+            c = aligned[0]
+            if c.align >= ALIGN_REFUTE:
+                note = self._swap_note(q, cands, wards)
+                return self._fact("refuted", c, f"Bài viết ghi {c.q.text}{self._for_ward(c, wards)}, "
+                                                f"không phải {q.text}.{note}")
+        elif wards and wards <= set(self.ward_names) and self._has_articles(wards):
+            swapped = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and same_value(q, c.q)]
+            if swapped:
+                c = max(swapped, key=lambda c: c.align)
+                return self._fact("refuted", c, f"Bài viết ghi {c.q.text} cho {self._ward_label(c.scope)}, "
+                                                f"không phải cho {self._ward_label(wards)}.")
+        where = f" cho {self._ward_label(wards)}" if wards else ""
+        return _Fact("not_found", f"Không tìm thấy bài viết nào nêu {q.text}{where}.")
+
+    def _has_articles(self, wards: set[str]) -> bool:
+        return all(any(w in ws for ws in self._main_wards.values()) for w in wards)
+
+    def _swap_note(self, q: Quantity, cands: list[_Cand], wards: set[str]) -> str:
+        other = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and same_value(q, c.q)]
+        if not other:
+            return ""
+        c = max(other, key=lambda c: c.align)
+        return f" Con số {q.text} là của {self._ward_label(c.scope)}."
+
+    def _fact(self, verdict: str, c: _Cand, explanation: str) -> _Fact:
+        t = self._text(c.row)
+        seg = t.segment_of(c.q.start)
+        quote = t.text[seg[0]:seg[1]].strip(" ,;:")
+        if len(quote) > 220:
+            a = max(seg[0], c.q.start - 110)
+            quote = "…" + t.text[a:min(seg[1], c.q.end + 110)].strip() + "…"
+        return _Fact(verdict, f"{explanation} (“{quote}”)",
+                     [(c.row, t.sentence_of(c.q.start), _trim(t.text, seg), c.align)])
+
+    def _for_ward(self, c: _Cand, wards: set[str]) -> str:
+        if not c.scope:
+            return ""
+        return f" cho {self._ward_label(c.scope & wards or c.scope)}"
+
+    def _ward_label(self, keys: Iterable[str]) -> str:
+        names = [self.ward_names.get(k, k) for k in sorted(keys)]
+        if len(names) > 1 and all(n.startswith("phường ") for n in names):
+            return "phường " + ", ".join(n[len("phường "):] for n in names)
+        return ", ".join(names)
+
+    # -- people -----------------------------------------------------------------------------
+    def _check_people(self, claim: _Text, wards: set[str]) -> list[_Fact]:
+        facts = []
+        people = self._people_index()
+        for person in claim.persons:
+            claimed = _roles_of(claim, person)
+            known = [(row, p, roles) for row, p, roles in people if p.key == person.key]
+            if known:
+                if not claimed:
+                    continue
+                source_roles = [(row, p, r) for row, p, roles in known for r in roles]
+                for role in claimed:
+                    hit = next(((row, p, r) for row, p, r in source_roles if role.matches(r)), None)
+                    if hit:
+                        facts.append(self._person_fact("supported", hit[0], hit[1], hit[2],
+                                                       f"Bài viết ghi {person.name} là {hit[2].text}."))
+                        continue
+                    if not source_roles:
+                        facts.append(_Fact("not_found", f"Bài viết không nêu chức vụ của {person.name}."))
+                        continue
+                    row, p, r = source_roles[0]
+                    fact = self._person_fact("refuted", row, p, r,
+                                             f"Bài viết ghi {person.name} là {r.text}, không phải {role.text}.")
+                    holder = self._holder(role, exclude=person.key)
+                    if holder:
+                        hrow, hp, hr = holder
+                        fact.explanation += f" {_cap(hr.text)} là {hp.name}."
+                        fact.evidence = self._person_fact("refuted", hrow, hp, hr, "").evidence + fact.evidence
+                    facts.append(fact)
+            elif claimed:
+                for role in claimed:
+                    holder = self._holder(role, exclude=person.key)
+                    if holder and role.scope is not None:
+                        row, p, r = holder
+                        facts.append(self._person_fact(
+                            "refuted", row, p, r, f"Bài viết ghi {_cap(r.text)} là {p.name}, không phải {person.name}."))
+                    else:
+                        facts.append(_Fact("not_found", f"Không tìm thấy {person.name} trong các bài viết."))
+            else:
+                facts.append(_Fact("not_found", f"Không tìm thấy {person.name} trong các bài viết."))
+        return facts
+
+    def _holder(self, role: _Role, exclude: str):
+        for row, p, roles in self._people_index():
+            if p.key == exclude:
+                continue
+            for r in roles:
+                if r.title == role.title and r.organ == role.organ and r.scope == role.scope:
+                    return row, p, r
+        return None
+
+    def _person_fact(self, verdict: str, row: int, person: _Person, role: _Role, explanation: str) -> _Fact:
+        t = self._text(row)
+        span = (min(person.start, role.start), max(person.end, role.end))
+        return _Fact(verdict, explanation, [(row, t.sentence_of(person.start), span, 1.0)])
+
+    # -- named places and projects ----------------------------------------------------------
+    def _check_entities(self, claim: _Text, wards: set[str], rows: list[int]) -> list[_Fact]:
+        facts = []
+        claim_names = {match_key(e.name) for e in claim.entities}
+        for ent in claim.entities:
+            found = self._find_entity(ent, wards)
+            if found:
+                row, span = found
+                t = self._text(row)
+                facts.append(_Fact("supported", f"Bài viết có nhắc {claim.text[ent.start:ent.end]}.",
+                                   [(row, t.sentence_of(span[0]), span, 1.0)]))
+                continue
+            conflict = self._conflicting_entity(claim, ent, wards, rows, claim_names)
+            if conflict:
+                row, other = conflict
+                t = self._text(row)
+                facts.append(_Fact(
+                    "refuted",
+                    f"Bài viết ghi {t.text[other.start:other.end]}, không phải {claim.text[ent.start:ent.end]}.",
+                    [(row, t.sentence_of(other.start), (other.start, other.end), 1.0)]))
+            else:
+                facts.append(_Fact("not_found",
+                                   f"Không tìm thấy {claim.text[ent.start:ent.end]} trong các bài viết."))
+        return facts
+
+    def _find_entity(self, ent: _Entity, wards: set[str]) -> tuple[int, tuple[int, int]] | None:
+        name_key = match_key(ent.name)
+        for row in range(len(self._paragraphs)):
+            t = self._text(row)
+            if name_key not in t.folded:
+                continue
+            for other in t.entities:
+                if other.key == ent.key and self._ward_fits(row, t, other.start, wards):
+                    return row, (other.start, other.end)
+            # "khu đô thị lớn như Nam Bỉm Sơn": the name a few words after the head
+            for s, e in t.runs + [(x.name_start, x.end) for x in t.entities]:
+                if match_key(t.text[s:e]) != name_key or not self._ward_fits(row, t, s, wards):
+                    continue
+                before = t.folded[max(0, s - 40):s]
+                hm = list(re.finditer(rf"(?<![a-z]){re.escape(ent.head)}(?![a-z])", before))
+                if hm and len(before[hm[-1].end():].split()) <= 3 and not re.search(r"[,;:.]", before[hm[-1].end():]):
+                    return row, (s - len(before) + hm[-1].start(), e)
+        return None
+
+    def _ward_fits(self, row: int, t: _Text, pos: int, wards: set[str]) -> bool:
+        return not wards or bool(wards & self._scope(row, t, pos))
+
+    def _conflicting_entity(self, claim: _Text, ent: _Entity, wards: set[str], rows: list[int],
+                            claim_names: set[str]):
+        feats = self._claim_features(claim, 0, len(claim.text))
+        best = None
+        for row in rows:
+            t = self._text(row)
+            for s, e in t.sentences:
+                if not self._ward_fits(row, t, s, wards):
+                    continue
+                others = [o for o in t.entities if s <= o.start < e and o.head == ent.head
+                          and match_key(o.name) not in claim_names]
+                if not others:
+                    continue
+                score = self._coverage(feats, t, (s, e), (s, e))
+                if score >= ALIGN_SUPPORT and (best is None or score > best[0]):
+                    best = (score, row, others[0])
+        return (best[1], best[2]) if best else None
+
+    def _check_names(self, claim: _Text, wards: set[str], rows: list[int]) -> list[_Fact]:
+        """Other proper names ("Việt Nam - Cuba", "GRDP") must appear in the articles."""
+        facts = []
+        for s, e in claim.runs:
+            key = match_key(claim.text[s:e])
+            if key in self.ward_names or any(key == match_key(x.name) for x in claim.entities):
+                continue
+            pattern = re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
+            if not any(pattern.search(self._text(r).folded) for r in rows):
+                facts.append(_Fact("not_found", f"Không tìm thấy “{claim.text[s:e]}” trong các bài viết."))
+        return facts
+
+    # -- mergers ----------------------------------------------------------------------------
+    def _merge_facts(self, t: _Text, context: str | None) -> list[_Merger]:
+        out = []
+        for m in _MERGE_CUE.finditer(t.folded):
+            s, e = t.sentence_of(m.start())
+            members, list_end, into_ward = _merge_list(t, m.end(), e)
+            before = [k for ws, _, k in t.wards if s <= ws < m.start()]
+            if into_ward:
+                if not before:
+                    continue
+                out.append(_Merger(into_ward, frozenset(before), True, t.text[s:list_end], s, list_end))
+            elif members:
+                new = before[-1] if before else context
+                if new:
+                    out.append(_Merger(new, frozenset(members), False, t.text[m.start():list_end], s, list_end))
+        return out
+
+    def _check_mergers(self, claim: _Text, context: str | None) -> list[_Fact]:
+        facts = []
+        for mg in self._merge_facts(claim, context):
+            known = [(row, x) for row, x in self._merger_index() if x.new == mg.new and not x.into]
+            if known:
+                row, x = known[0]
+                ok = mg.members <= x.members if mg.into else mg.members == x.members
+                t = self._text(row)
+                ev = [(row, t.sentence_of(x.start), (x.start, x.end), 1.0)]
+                new = self.ward_names.get(mg.new, mg.new)
+                if ok:
+                    facts.append(_Fact("supported", f"Bài viết ghi {new} {x.text}.", ev))
+                else:
+                    facts.append(_Fact("refuted", f"Bài viết ghi {new} {x.text}, không phải như câu nêu.", ev))
+                continue
+            elsewhere = [(row, x) for row, x in self._merger_index() if mg.members & x.members]
+            if elsewhere:
+                row, x = elsewhere[0]
+                t = self._text(row)
+                facts.append(_Fact("refuted", f"Bài viết ghi {self.ward_names.get(x.new, x.new)} {x.text}.",
+                                   [(row, t.sentence_of(x.start), (x.start, x.end), 1.0)]))
+            else:
+                facts.append(_Fact("not_found", NOT_FOUND))
+        return facts
+
+    # -- sentences without a checkable fact -------------------------------------------------
+    def _check_verbatim(self, claim: _Text, wards: set[str], rows: list[int]) -> _Fact:
+        feats = self._claim_features(claim, 0, len(claim.text))
+        best = None
+        for row in rows:
+            t = self._text(row)
+            for s, e in t.sentences:
+                if not self._ward_fits(row, t, s, wards):
+                    continue
+                score = self._coverage(feats, t, (s, e), (s, e))
+                if best is None or score > best[0]:
+                    best = (score, row, (s, e))
+        if best and best[0] >= VERBATIM:
+            score, row, span = best
+            return _Fact("supported", "Bài viết nêu đúng nội dung này.", [(row, span, span, score)])
+        has_subject = bool(wards) or bool(claim.runs) or bool(claim.persons)
+        return _Fact("not_found", NOT_FOUND if has_subject else NO_FACT)
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    s, e = span
+    while s < e and text[s] in " ,;:":
+        s += 1
+    while e > s and text[e - 1] in " ,;:":
+        e -= 1
+    return s, e
+
+
+def _exact(q: Quantity) -> str:
+    return q.text if q.qualifier else f"đúng {q.text}"
+
+
+_EQUIVALENT = {">=": "from", "from": "from", ">": ">", "<": "<", "<=": "<=", "~": "~", None: None,
+               "range": "range"}
+
+
+def _qualifier_ok(claim: Quantity, source: Quantity) -> bool:
+    return _EQUIVALENT.get(claim.qualifier) == _EQUIVALENT.get(source.qualifier)
+
+
+def _period_range(q: Quantity) -> tuple[float, float] | None:
+    if q.kind == "year":
+        return q.value, q.value
+    if q.kind == "period" and q.unit == "năm":
+        return q.value, q.upper if q.upper is not None else q.value
+    return None
+
+
+def _period_match(claim: Quantity, source: Quantity, strict: bool) -> bool | None:
+    """None when the two are not comparable (a date and a year range)."""
+    a, b = _period_range(claim), _period_range(source)
+    if a and b:
+        if a == b:
+            return True
+        if strict:
+            return claim.kind == "year" and source.kind == "period" and a[0] == b[1]
+        return a[0] <= b[1] and b[0] <= a[1]
+    if comparable(claim, source):
+        return same_value(claim, source)
+    return None
+
+
+def _period_ok(periods: list[Quantity], c: _Cand) -> bool:
+    for p in periods:
+        strict = [m for m in (_period_match(p, s, True) for s in c.periods) if m is not None]
+        if strict:
+            if not any(strict):
+                return False
+            continue
+        comparable_seen = False
+        matched = False
+        for level in c.level_periods:
+            results = [m for m in (_period_match(p, s, False) for s in level) if m is not None]
+            if results:
+                comparable_seen = True
+                if any(results):
+                    matched = True
+                    break
+        if comparable_seen and not matched:
+            return False
+    return True
+
+
+def _attached(q: Quantity, mains: list[Quantity], contexts: list[Quantity]) -> list[Quantity]:
+    """Years/periods/dates of the clause that belong to ``q``: each goes to the nearest main
+    quantity, a tie to the one before it ("0,55% năm 2021 xuống 0,27% năm 2025")."""
+    out = []
+    for c in contexts:
+        def dist(m: Quantity) -> tuple[int, int]:
+            gap = c.start - m.end if c.start >= m.end else m.start - c.end
+            return (gap, 0 if c.start >= m.end else 1)
+        nearest = min(mains, key=dist)
+        if nearest is q:
+            out.append(c)
+    return out
+
+
+def _claim_segment(claim: _Text, q: Quantity, mains: list[Quantity]) -> tuple[int, int]:
+    """The part of the claim sentence that describes ``q``: its clause, cut at a comma or "và"
+    that separates two quantities each with words of their own."""
+    seg = claim.segment_of(q.start)
+    cuts = [m.start() for m in re.finditer(r",|\s+và\s+", claim.text[seg[0]:seg[1]])]
+    cuts = [seg[0] + c for c in cuts]
+    bounds = [seg[0]] + cuts + [seg[1]]
+    parts = list(zip(bounds[:-1], bounds[1:]))
+
+    def content(a: int, b: int) -> int:
+        return len(_features([t for t in claim.tokens if a <= t.start < b]))
+
+    # merge parts without a quantity of their own or without words into their neighbour
+    merged: list[list[int]] = []
+    for a, b in parts:
+        has_q = any(a <= m.start < b for m in mains)
+        if merged and (not has_q or content(a, b) < 2 or not any(merged[-1][0] <= m.start < merged[-1][1] for m in mains)
+                       or content(merged[-1][0], merged[-1][1]) < 2):
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    for a, b in merged:
+        if a <= q.start < b:
+            return a, b
+    return seg
+
+
+def _roles_of(t: _Text, person: _Person) -> tuple[_Role, ...]:
+    """The roles written right before or after a person's name."""
+    out: list[_Role] = []
+    for group in t.roles:
+        first, last = group[0], group[-1]
+        if last.end <= person.start:
+            gap = t.folded[last.end:person.start]
+            if _GAP_BEFORE_NAME.fullmatch(gap):
+                out.extend(group)
+        elif first.start >= person.end:
+            gap = t.folded[person.end:first.start]
+            if _GAP_AFTER_NAME.fullmatch(gap):
+                out.extend(group)
+    return tuple(out)
+
+
+def _merge_list(t: _Text, pos: int, end: int) -> tuple[list[str], int, str | None]:
+    """Ward keys listed after a merger cue, where the list ends, and the ward of "vào X"."""
+    text = t.text
+    m = re.match(r"\s*(?:vào|với)\s+(?:(?:phường|xã|thị trấn)\s+)", text[pos:end], re.IGNORECASE)
+    if m:
+        nm = re.match(rf"{_CAP_WORD}(?:[ \t]+{_CAP_WORD})*", text[pos + m.end():end])
+        if nm:
+            return [], pos + m.end() + nm.end(), ward_key(nm.group(0))
+    m = re.match(r"\s*(?:từ|gồm|của)?\s*(?:việc\s+)?", text[pos:end], re.IGNORECASE)
+    i = pos + (m.end() if m else 0)
+    colon = re.match(r"[^.;:]{0,40}:", text[i:end])
+    if colon:
+        i += colon.end()
+    members: list[str] = []
+    list_end = i
+    item = re.compile(rf"\s*(?:(?:phường|xã|thị trấn)\s+)?({_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)(?:\s*\(cũ\))?",
+                      re.IGNORECASE)
+    while i < end:
+        im = item.match(text, i, end)
+        if not im or not im.group(1)[0].isupper():
+            break
+        members.append(ward_key(im.group(1)))
+        list_end = i = im.end()
+        sep = re.match(r"\s*(?:,|và)\s*", text[i:end])
+        if not sep:
+            break
+        i += sep.end()
+    return members, list_end, None

@@ -1,0 +1,84 @@
+"""What kind of answer a question wants, from its (folded) wording.
+
+Works on the diacritic-folded question so "bao nhieu" and "bao nhiêu" are the same cue.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from ingest.text import match_key
+
+
+class QType(str, Enum):
+    NUMBER = "number"      # bao nhiêu / mấy / tỷ lệ ... → the number with its unit
+    PERSON = "person"      # ai / người nào / đồng chí nào → the person and role
+    ROLE = "role"          # giữ chức gì / chức vụ → the role
+    DATE = "date"          # khi nào / ngày nào / năm nào → the date
+    LIST = "list"          # những ... nào / gồm những gì → every item
+    PLACE = "place"        # ở đâu → the place
+    OTHER = "other"        # anything else: the supporting sentence
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    qtype: QType
+    unit: str | None        # "percent" | "money" | "area" | "count" | None: the unit a figure must have
+    counted: str | None     # folded noun after "bao nhiêu"/"mấy" ("doanh nghiep"), for "220 doanh nghiệp"
+
+
+def _has(folded: str, *cues: str) -> bool:
+    padded = f" {folded} "
+    return any(f" {c} " in padded for c in cues)
+
+
+_NUMBER_CUES = ("bao nhieu", "may", "ty le", "muc", "so luong", "thu nhap", "toc do", "dien tich",
+                "tong von", "tong thu")
+_PERSON_CUES = ("ai", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
+_ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "vai tro gi", "la chuc")
+_DATE_CUES = ("khi nao", "ngay nao", "nam nao", "thang nao", "luc nao", "bao gio", "thoi gian nao",
+              "thoi diem nao", "quy nao", "ngay bao nhieu", "hom nao", "dip nao")
+_LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "liet ke", "cac nao",
+              "gom gi", "nhung don vi", "nhung phuong", "nhung nhiem vu", "nhung du an", "nhung linh vuc",
+              "nhung san pham", "nhung nganh", "nhung chi tieu", "nhung khau", "cac khau", "cac du an nao",
+              "cac nhiem vu nao", "tu nhung", "tu dau", "hop nhat tu", "sap nhap tu", "gom cac")
+_PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao")
+_PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem")
+_MONEY_CUES = ("bao nhieu tien", "kinh phi", "von", "ngan sach", "thu nhap", "tong thu", "ty dong",
+               "trieu dong", "gia tri", "dau tu")
+_AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "ha dat", "quy mo")
+
+_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")
+_NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
+
+
+def question_shape(question: str) -> QuestionShape:
+    folded = re.sub(r"[^\w%]+", " ", match_key(question)).strip()
+    counted = None
+    m = _COUNTED.search(folded)
+    if m:
+        words = [w for w in m.group(1).split() if w not in _NOT_NOUNS]
+        counted = " ".join(words) or None
+    if _has(folded, *_DATE_CUES):
+        return QuestionShape(QType.DATE, None, None)
+    if _has(folded, *_ROLE_CUES):
+        return QuestionShape(QType.ROLE, None, None)
+    if _has(folded, *_PLACE_CUES):
+        return QuestionShape(QType.PLACE, None, None)
+    if _has(folded, *_LIST_CUES):
+        return QuestionShape(QType.LIST, None, None)
+    if _has(folded, *_PERSON_CUES):
+        return QuestionShape(QType.PERSON, None, None)
+    if _has(folded, *_NUMBER_CUES) or "%" in folded:
+        unit = None
+        if _has(folded, *_PERCENT_CUES) or "%" in folded:
+            unit = "percent"
+        elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha"):
+            unit = "count"
+        elif _has(folded, *_AREA_CUES):
+            unit = "area"
+        elif _has(folded, *_MONEY_CUES):
+            unit = "money"
+        return QuestionShape(QType.NUMBER, unit, counted)
+    return QuestionShape(QType.OTHER, None, None)

@@ -1,0 +1,78 @@
+"""``python -m eval <command>``: retrieval, answers, answer (the stable runner contract), claims."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from settings import Settings
+
+
+def _embedder(settings: Settings):
+    from index.embedder import load_embedder
+
+    return load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
+
+
+def _eval_cache(settings: Settings) -> Path:
+    return settings.model_cache_dir.parent / "eval"
+
+
+def _print_table(title: str, results: dict[str, dict[str, float]]) -> None:
+    cols = ["recall@1", "recall@3", "recall@5", "mrr@10", "p50_ms", "p95_ms", "n"]
+    print(f"\n{title}")
+    print(f"{'retriever':<24}" + "".join(f"{c:>10}" for c in cols))
+    for name, row in results.items():
+        print(f"{name:<24}" + "".join(f"{row.get(c, float('nan')):>10.3f}" if c != "n" else f"{row.get(c, 0):>10d}"
+                                      for c in cols))
+
+
+def cmd_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval import retrieval
+    from eval.datasets import open_eval_index, seeds_questions, xquad_questions
+
+    index = open_eval_index(args.dataset, _embedder(settings), _eval_cache(settings))
+    if args.dataset == "seeds":
+        questions = seeds_questions(heldout=args.heldout)
+    else:
+        questions = xquad_questions()
+    results = retrieval.run(index, questions)
+    if args.dataset == "seeds":
+        plain = [q.without_tone_marks() for q in questions if q.answerable]
+        for name, row in retrieval.run(index, plain).items():
+            results[name]["no_tone_marks"] = row
+    if args.baselines:
+        from eval import baselines
+
+        results.update(baselines.run(index, questions))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+        return 0
+    _print_table(f"dataset={args.dataset}{' (held-out)' if args.heldout else ''}",
+                 {k: v for k, v in results.items()})
+    if args.dataset == "seeds":
+        _print_table("same questions, typed without tone marks",
+                     {k: v["no_tone_marks"] for k, v in results.items() if "no_tone_marks" in v})
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Đánh giá Hỏi đáp phường")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("retrieval", help="recall@k, MRR@10, latency per retriever")
+    r.add_argument("--dataset", choices=["seeds", "xquad-vi"], default="seeds")
+    r.add_argument("--heldout", action="store_true", help="seeds: use the held-out questions")
+    r.add_argument("--baselines", action="store_true", help="also run the LangChain baseline recipes")
+    r.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "retrieval":
+        return cmd_retrieval(args, settings)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

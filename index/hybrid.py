@@ -1,0 +1,187 @@
+"""The loaded index: hybrid search over FAISS and two BM25 analyzers, ward- and query-aware."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from index import dense, lexical
+from index.accents import ToneRestorer
+from index.build import current_generation
+from index.embedder import Embedder
+from index.models import Hit
+from index.query import QueryAnalysis, find_wards, is_numeric, needs_tone_restoration, ward_key
+from ingest.models import Article, Paragraph, article_from_dict
+from ingest.text import match_key
+
+log = logging.getLogger(__name__)
+
+RETRIEVERS = ("hybrid", "dense", "bm25_words", "bm25_syllables")
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of the min-max-normalised scores, per kind of question. Tuned with
+    ``python -m eval tune`` on the project's eval set; see README."""
+
+    dense: float = 0.3
+    bm25_words: float = 0.3
+    bm25_syllables: float = 0.4
+    numeric_dense: float = 0.15     # a figure is matched by its words, not its meaning
+    restored_dense: float = 0.2     # dense on restored tone marks is less reliable
+    ward_bonus: float = 1.0         # articles about the named ward rank first
+    candidates: int = 50
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Hits plus what the answer stage can reuse without recomputing."""
+
+    hits: list[Hit]
+    analysis: QueryAnalysis
+    query_vector: np.ndarray | None = field(repr=False, default=None)
+
+
+class HybridIndex:
+    def __init__(self, generation: Path, embedder: Embedder, weights: FusionWeights | None = None):
+        self.generation = generation
+        self.embedder = embedder
+        self.weights = weights or FusionWeights()
+        self.manifest = json.loads((generation / "manifest.json").read_text())
+        if self.manifest["model_id"] != embedder.model_id:
+            raise ValueError(
+                f"index built with {self.manifest['model_id']}, embedder is {embedder.model_id}")
+        self.articles: dict[str, Article] = {
+            a.article_id: a for a in (article_from_dict(d) for d in json.loads((generation / "articles.json").read_text()))
+        }
+        by_key = {p.key: p for a in self.articles.values() for p in a.paragraphs}
+        self.paragraphs: list[Paragraph] = [by_key[k] for k in json.loads((generation / "rows.json").read_text())]
+        self.row_of: dict[str, int] = {p.key: i for i, p in enumerate(self.paragraphs)}
+        self.vectors = np.load(generation / "vectors.npy")
+        self.faiss = dense.load_faiss(generation / "dense.faiss")
+        self.sentences = np.load(generation / "sentences.npy")
+        self.sentence_vectors = np.load(generation / "sentence_vectors.npy")
+        self._sentence_ranges = self._group_sentences()
+        self.lexical = {name: lexical.LexicalIndex.load(generation / name) for name in lexical.ANALYZERS}
+        self.tones = ToneRestorer.load(generation / "tones.json")
+        self.ward_names: dict[str, str] = {}
+        for a in self.articles.values():
+            for w in a.wards:
+                self.ward_names.setdefault(ward_key(w), w)
+        self._article_ward_keys = {aid: {ward_key(w) for w in a.wards} for aid, a in self.articles.items()}
+        self._row_article = [p.article_id for p in self.paragraphs]
+
+    @classmethod
+    def load(cls, index_dir: Path, embedder: Embedder, weights: FusionWeights | None = None) -> "HybridIndex":
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise FileNotFoundError(f"không tìm thấy chỉ mục trong {index_dir}")
+        return cls(gen, embedder, weights)
+
+    # -- query side -------------------------------------------------------------------------
+    def analyze(self, query: str) -> QueryAnalysis:
+        restored = needs_tone_restoration(query)
+        accented = self.tones.restore(query) if restored else query
+        folded = match_key(query)
+        return QueryAnalysis(query, accented, restored, folded, find_wards(folded, self.ward_names),
+                             is_numeric(folded))
+
+    def sentences_of(self, row: int) -> list[tuple[int, int, int]]:
+        """(sentence index, start, end) of the sentences of indexed paragraph ``row``."""
+        lo, hi = self._sentence_ranges.get(row, (0, 0))
+        return [(i, int(self.sentences[i, 1]), int(self.sentences[i, 2])) for i in range(lo, hi)]
+
+    def _group_sentences(self) -> dict[int, tuple[int, int]]:
+        ranges: dict[int, tuple[int, int]] = {}
+        for i, row in enumerate(self.sentences[:, 0] if len(self.sentences) else []):
+            lo, _ = ranges.get(int(row), (i, i))
+            ranges[int(row)] = (lo, i + 1)
+        return ranges
+
+    # -- search -----------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, retriever: str = "hybrid", *, ward_aware: bool = True) -> list[Hit]:
+        return self.retrieve(query, k, retriever, ward_aware=ward_aware).hits
+
+    def retrieve(self, query: str, k: int = 5, retriever: str = "hybrid", *, ward_aware: bool = True,
+                 weights: FusionWeights | None = None) -> Retrieval:
+        if retriever not in RETRIEVERS:
+            raise ValueError(f"unknown retriever {retriever!r}; choose from {RETRIEVERS}")
+        analysis = self.analyze(query)
+        n = len(self.paragraphs)
+        if n == 0 or not query.strip():
+            return Retrieval([], analysis)
+        w = weights or self.weights
+        qvec = None
+        signals: dict[str, np.ndarray] = {}
+        if retriever in ("hybrid", "dense"):
+            qvec = self.embedder.embed_queries([analysis.accented])[0]
+        if retriever in ("hybrid", "bm25_words"):
+            signals["bm25_words"] = self.lexical["bm25_words"].scores(analysis.accented)
+        if retriever in ("hybrid", "bm25_syllables"):
+            signals["bm25_syllables"] = self.lexical["bm25_syllables"].scores(query)
+
+        if retriever == "dense":
+            scores, ids = dense.search(self.faiss, qvec, k)
+            hits = [self._hit(int(i), float(s), r, {"dense": float(s)}) for r, (s, i) in enumerate(zip(scores, ids))]
+            return Retrieval(hits, analysis, qvec)
+        if retriever != "hybrid":
+            s = signals[retriever]
+            order = _top(s, k)
+            hits = [self._hit(int(i), float(s[i]), r, {retriever: float(s[i])}) for r, i in enumerate(order) if s[i] > 0]
+            return Retrieval(hits, analysis, qvec)
+
+        # hybrid: candidates from every side, each side's scores min-max normalised over them
+        cand: set[int] = set()
+        d_scores, d_ids = dense.search(self.faiss, qvec, w.candidates)
+        cand.update(int(i) for i in d_ids)
+        for s in signals.values():
+            cand.update(int(i) for i in _top(s, w.candidates) if s[i] > 0)
+        rows = np.fromiter(cand, dtype=np.int64)
+        dense_scores = self.vectors[rows] @ qvec
+        parts = {"dense": dense_scores, **{name: s[rows] for name, s in signals.items()}}
+        norm = {name: _minmax(v) for name, v in parts.items()}
+        w_dense = w.dense
+        if analysis.numeric:
+            w_dense = min(w_dense, w.numeric_dense)
+        if analysis.restored:
+            w_dense = min(w_dense, w.restored_dense)
+        w_lex = w.bm25_words + w.bm25_syllables
+        scale = (1 - w_dense) / w_lex if w_lex else 0.0
+        fused = (w_dense * norm["dense"] + scale * w.bm25_words * norm["bm25_words"]
+                 + scale * w.bm25_syllables * norm["bm25_syllables"])
+        ward = np.zeros(len(rows), dtype=np.float32)
+        if ward_aware and analysis.wards:
+            keys = {ward_key(x) for x in analysis.wards}
+            ward = np.array([1.0 if self._article_ward_keys[self._row_article[r]] & keys else 0.0 for r in rows],
+                            dtype=np.float32)
+            fused = fused + w.ward_bonus * ward
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = []
+        for rank, j in enumerate(order):
+            sig = {name: float(v[j]) for name, v in parts.items()}
+            sig.update({f"{name}_norm": float(v[j]) for name, v in norm.items()})
+            sig["ward"] = float(ward[j])
+            hits.append(self._hit(int(rows[j]), float(fused[j]), rank, sig))
+        return Retrieval(hits, analysis, qvec)
+
+    def _hit(self, row: int, score: float, rank: int, signals: dict[str, float]) -> Hit:
+        return Hit(self.paragraphs[row], score, rank, {"row": float(row), **signals})
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-9:
+        return np.where(values > 0, 1.0, 0.0).astype(np.float32) if hi > 0 else np.zeros_like(values)
+    return ((values - lo) / (hi - lo)).astype(np.float32)

