@@ -42,7 +42,7 @@ from chatbot.numbers import Quantity, comparable, find_quantities, same_value
 from index.query import ward_key
 from ingest.models import Paragraph
 from ingest.parser import extract_wards
-from ingest.text import fold_diacritics, match_key, split_sentences
+from ingest.text import fold_diacritics, has_diacritics, match_key, normalize_for_match, split_sentences
 
 __all__ = ["FactChecker", "NO_FACT", "NOT_FOUND"]
 
@@ -51,32 +51,39 @@ NOT_FOUND = "Không tìm thấy bài viết nào nêu dữ kiện này."
 
 # How strongly a candidate clause must share the claim's indicator words (IDF-weighted share).
 ALIGN_SUPPORT = 0.55     # same value here -> supported
-ALIGN_REFUTE = 0.62      # a different value here -> refuted
+ALIGN_REFUTE = 0.6       # a different value here -> refuted
+LOCAL_MIN = 0.35         # ...and this share must be in the candidate's own clause (not a neighbour in a list)
 SAME_VALUE_SLACK = 0.2   # a same-value candidate may align this much worse than the best one
 VERBATIM = 0.9           # a fact-free sentence is supported only when stated almost verbatim
 CANDIDATES = 12          # paragraphs per retrieval pass
 
 # presence weights of a word in the candidate's clause / sentence / paragraph
-_W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.6, 0.3
+_W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.5, 0.25
 _BIGRAM_WEIGHT = 0.5
 
 # --- vocabulary (folded) ----------------------------------------------------------------------
 
 _STOPWORDS = frozenset("""
-va hoac la cua cac nhung cho trong voi tai o den toi tu da dang se duoc bi co khong nay do the
-thi ma nhu theo tren duoi hon gan con xuong len vao ra ve cung van chi deu nua uoc khoang
-mot hai ba bon nam sau bay tam chin muoi moi hang hang nhat phuong xa nhieu it rat qua
-dat muc tieu phan dau de ra xac dinh dinh huong nham viec su ong ba dong chi d c cu moi
-sang chieu toi ngay thang quy giai doan nhiem ky dang bo
+và hoặc là của các những cho trong với tại ở đến tới từ đã đang sẽ được bị có không này đó thì
+mà như theo trên dưới hơn gần còn xuống vào ra về cũng vẫn đều nữa ước khoảng một hai ba bốn
+năm sáu bảy tám chín mười mỗi hằng hàng nhất nhiều ít rất quá đạt đặt nhằm việc sự ông bà cũ
+mới sáng chiều tối ngày tháng quý phường xã
 """.split())
-# abbreviations spelled out, so "BHYT" matches "bảo hiểm y tế"
+# framing phrases that say how a figure is set, not what it measures
+_STOP_PHRASES = frozenset(tuple(p.split()) for p in (
+    "mục tiêu", "phấn đấu", "đề ra", "xác định", "giai đoạn", "nhiệm kỳ", "đồng chí", "trở lên",
+    "chỉ tiêu", "đặt ra", "dự kiến", "bình quân",
+))
+_FOLDED_STOPWORDS = frozenset(fold_diacritics(w) for w in _STOPWORDS) - {"nam", "dat"}
+_FOLDED_STOP_PHRASES = frozenset(tuple(fold_diacritics(w) for w in p) for p in _STOP_PHRASES)
+# abbreviations spelled out, so "BHYT" matches "bảo hiểm y tế" (keys folded)
 _ABBREVIATIONS = {
-    "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "hdnd": "hoi dong nhan dan",
-    "ubnd": "uy ban nhan dan", "mttq": "mat tran to quoc", "kt": "kinh te", "xh": "xa hoi",
-    "ktxh": "kinh te xa hoi", "tp": "thanh pho", "thcs": "trung hoc co so",
-    "thpt": "trung hoc pho thong", "cntt": "cong nghe thong tin", "dvc": "dich vu cong",
-    "kcn": "khu cong nghiep", "ccn": "cum cong nghiep", "cnh": "cong nghiep hoa",
-    "hdh": "hien dai hoa", "tthc": "thu tuc hanh chinh", "cchc": "cai cach hanh chinh",
+    "bhyt": "bảo hiểm y tế", "bhxh": "bảo hiểm xã hội", "hdnd": "hội đồng nhân dân",
+    "ubnd": "ủy ban nhân dân", "mttq": "mặt trận tổ quốc", "kt": "kinh tế", "xh": "xã hội",
+    "ktxh": "kinh tế xã hội", "tp": "thành phố", "thcs": "trung học cơ sở",
+    "thpt": "trung học phổ thông", "cntt": "công nghệ thông tin", "dvc": "dịch vụ công",
+    "kcn": "khu công nghiệp", "ccn": "cụm công nghiệp", "cnh": "công nghiệp hóa",
+    "hdh": "hiện đại hóa", "tthc": "thủ tục hành chính", "cchc": "cải cách hành chính",
 }
 # common Vietnamese family names: a capitalised run starting with one is a person
 _SURNAMES = frozenset(match_key(s) for s in """
@@ -124,35 +131,53 @@ def _is_cap(word: str) -> bool:
 
 @dataclass(frozen=True)
 class _Tok:
-    text: str
+    text: str      # lower case, accents kept (canonical tone placement)
+    folded: str    # without diacritics
     start: int
     end: int
 
 
-def _tokens(folded: str, start: int = 0, end: int | None = None) -> list[_Tok]:
+_WORD_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _tokens(text: str) -> list[_Tok]:
+    low = normalize_for_match(text)
+    if len(low) != len(text):
+        low = text.lower() if len(text.lower()) == len(text) else text
     out: list[_Tok] = []
-    for m in _TOKEN.finditer(folded, start, len(folded) if end is None else end):
+    for m in _WORD_TOKEN.finditer(low):
         word = m.group(0)
-        if word in _ABBREVIATIONS:
-            out.extend(_Tok(w, m.start(), m.end()) for w in _ABBREVIATIONS[word].split())
+        folded = fold_diacritics(word)
+        if folded in _ABBREVIATIONS:
+            out.extend(_Tok(w, fold_diacritics(w), m.start(), m.end()) for w in _ABBREVIATIONS[folded].split())
         else:
-            out.append(_Tok(word, m.start(), m.end()))
+            out.append(_Tok(word, folded, m.start(), m.end()))
     return out
 
 
-def _features(tokens: list[_Tok], skip: list[tuple[int, int]] = ()) -> set[str]:
-    """Content words and adjacent content-word pairs ("bảo hiểm", "hiểm y")."""
+def _features(tokens: Iterable[_Tok], folded: bool = False, skip: Iterable[tuple[int, int]] = ()) -> frozenset[str]:
+    """Content words and adjacent content-word pairs ("bảo hiểm", "hiểm y"); ``folded`` compares
+    without diacritics (for a claim typed without them)."""
+    stop, phrases = (_FOLDED_STOPWORDS, _FOLDED_STOP_PHRASES) if folded else (_STOPWORDS, _STOP_PHRASES)
+    skip = list(skip)
+    toks = list(tokens)
+    words = [t.folded if folded else t.text for t in toks]
+    dropped = [any(a <= t.start < b for a, b in skip) or any(c.isdigit() for c in w) or w in stop
+               for t, w in zip(toks, words)]
+    for i in range(len(words) - 1):
+        if (words[i], words[i + 1]) in phrases:
+            dropped[i] = dropped[i + 1] = True
     feats: set[str] = set()
     prev: str | None = None
-    for t in tokens:
-        if any(a <= t.start < b for a, b in skip) or t.text.isdigit() or t.text in _STOPWORDS:
+    for word, drop in zip(words, dropped):
+        if drop:
             prev = None
             continue
-        feats.add(t.text)
+        feats.add(word)
         if prev is not None:
-            feats.add(prev + " " + t.text)
-        prev = t.text
-    return feats
+            feats.add(prev + " " + word)
+        prev = word
+    return frozenset(feats)
 
 
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -227,6 +252,11 @@ _NAME = re.compile(rf"[ \t]+((?:{_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)(?:[ \t]+{_IDE
 _HEAD_RE = re.compile(
     r"(?<![^\W\d_])(" + "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True)) + r")(?![^\W\d_])",
     re.IGNORECASE)
+# for text typed without diacritics ("cau Ha Lan"); never used on accented text, where
+# folding would turn "để" into "đê"
+_FOLDED_HEAD_RE = re.compile(
+    r"(?<![^\W\d_])(" + "|".join(re.escape(fold_diacritics(h)) for h in sorted(_HEADS, key=len, reverse=True))
+    + r")(?![^\W\d_])", re.IGNORECASE)
 
 _TITLE = (r"(?:pho\s+)?(?:tong\s+bi\s+thu|bi\s+thu|chu\s+tich|chu\s+nhiem|truong\s+ban|giam\s+doc|"
           r"chanh\s+van\s+phong|truong\s+phong|bo\s+truong|thu\s+tuong|truong\s+cong\s+an|"
@@ -263,6 +293,17 @@ class _Text:
     roles: list[tuple[_Role, ...]]           # role lists, each as written
     runs: list[tuple[int, int]]              # capitalised runs (proper-name candidates)
     tokens: list[_Tok] = field(default_factory=list)
+    _feats: dict = field(default_factory=dict, repr=False)
+
+    def features(self, start: int, end: int, folded: bool) -> frozenset[str]:
+        """Features of the words in [start, end), ward names left out (wards are compared apart)."""
+        key = (start, end, folded)
+        got = self._feats.get(key)
+        if got is None:
+            skip = [(s, e) for s, e, _ in self.wards]
+            got = _features((t for t in self.tokens if start <= t.start < end), folded, skip)
+            self._feats[key] = got
+        return got
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         for s, e in self.sentences:
@@ -292,8 +333,11 @@ def _sentence_starts(text: str, sentences: list[tuple[int, int]]) -> set[int]:
 
 
 def _entities(text: str, starts: set[int]) -> list[_Entity]:
+    """Named places and works: a head noun and a capitalised name or a number ("cầu Hà Lan",
+    "Quốc lộ 217B", "đường Nam Bỉm Sơn 6")."""
+    heads = _HEAD_RE if has_diacritics(text) else _FOLDED_HEAD_RE
     out: list[_Entity] = []
-    for m in _HEAD_RE.finditer(text):
+    for m in heads.finditer(text):
         head_text = m.group(1)
         multi = " " in head_text
         if not multi and head_text[0].isupper() and m.start() not in starts:
@@ -304,7 +348,7 @@ def _entities(text: str, starts: set[int]) -> list[_Entity]:
         if not nm:
             continue
         name = nm.group(1)
-        inner = _HEAD_RE.match(text, nm.start(1))
+        inner = heads.match(text, nm.start(1))
         if inner and " " in inner.group(1):
             continue        # "đường Khu Công nghiệp Bỉm Sơn": the inner "khu công nghiệp ..." is the name
         out.append(_Entity(_fold(head_text.lower()), name, m.start(), nm.start(1), nm.end(1)))
@@ -415,13 +459,16 @@ class _Fact:
 
 @dataclass
 class _Cand:
+    """A quantity of a candidate paragraph, as aligned with a claim's quantity."""
+
     row: int
     q: Quantity
-    align: float
-    ward_ok: bool
-    scope: set[str]
-    periods: list[Quantity]        # attached to it in its clause
-    level_periods: list[list[Quantity]]   # sentence, paragraph, article
+    align: float                   # share of the claim's indicator words around it
+    local: float                   # the share found in its own clause
+    ward_ok: bool                  # it is about one of the claim's wards
+    scope: set[str]                # the wards it is about
+    periods: list[Quantity]        # years/periods attached to it in its clause
+    levels: list[list[Quantity]]   # years/periods of its sentence, paragraph, article
 
 
 class FactChecker:
@@ -479,17 +526,20 @@ class FactChecker:
                 out[aid] = set()
         return out
 
-    def _document_frequencies(self) -> dict[str, float]:
-        df: dict[str, int] = {}
+    def _document_frequencies(self) -> dict[bool, dict[str, float]]:
+        """IDF of every feature, accented and folded, over the indexed paragraphs."""
+        df: dict[bool, dict[str, int]] = {False: {}, True: {}}
         for p in self._paragraphs:
-            for f in _features(_tokens(_fold(p.text))):
-                df[f] = df.get(f, 0) + 1
+            toks = _tokens(_nfc(p.text))
+            for folded in (False, True):
+                for f in _features(toks, folded):
+                    df[folded][f] = df[folded].get(f, 0) + 1
         n = len(self._paragraphs)
         self._unseen_idf = math.log((n + 1) / 0.5)
-        return {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
+        return {k: {f: math.log((n + 1) / (d + 0.5)) for f, d in v.items()} for k, v in df.items()}
 
-    def _weight(self, feature: str) -> float:
-        w = self._idf.get(feature, self._unseen_idf)
+    def _weight(self, feature: str, folded: bool) -> float:
+        w = self._idf[folded].get(feature, self._unseen_idf)
         return w * _BIGRAM_WEIGHT if " " in feature else w
 
     def _text(self, row: int) -> _Text:
@@ -520,16 +570,19 @@ class FactChecker:
                 and not any(en.start <= s < en.end for en in entities)
                 and not any(a <= s < b for a, b, _ in wards)]
         return _Text(text, folded, sentences, segments, quantities, entities, wards, persons, roles,
-                     runs, _tokens(folded))
+                     runs, _tokens(text))
 
     def _ward_mentions(self, text: str, folded: str, entities: list[_Entity]) -> list[tuple[int, int, str]]:
         out = []
         for key in self.ward_names:
             for m in re.finditer(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded):
                 s, e = m.span()
-                if not text[s:s + 1].isupper():
-                    continue
                 if any(en.name_start <= s < en.end for en in entities):
+                    continue
+                if re.search(r"(?<![a-z])(?:phuong|xa|thi tran)\s+$", folded[max(0, s - 12):s]):
+                    out.append((s, e, key))     # "phường Đông Sơn", also typed in lower case
+                    continue
+                if not text[s:s + 1].isupper():
                     continue
                 prev = re.search(r"([^\s,;:.()“”\"]+)[ \t]+$", text[max(0, s - 30):s])
                 if prev and _is_cap(prev.group(1)) and _fold(prev.group(1).lower()) not in _BEFORE_WARD:
@@ -568,22 +621,20 @@ class FactChecker:
 
     # -- candidates -------------------------------------------------------------------------
     def _candidate_rows(self, sentence: str, wards: set[str]) -> list[int]:
+        """Paragraphs worth aligning: the lexical retrievers' best (alignment is lexical, so a
+        paragraph only the dense retriever finds could not decide anyway, and embedding the
+        query would cost more than the whole check), plus every paragraph of the articles
+        about the claim's wards."""
         rows: list[int] = []
-        query = sentence
-        for ward_aware in (True, False):
-            try:
-                hits = self.index.search(query, CANDIDATES, ward_aware=ward_aware)
-            except TypeError:
-                hits = self.index.search(query, CANDIDATES)
-            for h in hits:
+        for retriever in ("bm25_syllables", "bm25_words"):
+            for h in self.index.search(sentence, CANDIDATES, retriever=retriever, ward_aware=False):
                 row = self._row_of.get(h.paragraph.key)
                 if row is not None and row not in rows:
                     rows.append(row)
-        # the articles about the claim's wards are read whole (a ward has few articles)
-        for row, p in enumerate(self._paragraphs):
-            if wards and wards & self._main_wards.get(p.article_id, set()) and row not in rows:
-                if len(rows) < 4 * CANDIDATES:
-                    rows.append(row)
+        if wards:
+            extra = [row for row, p in enumerate(self._paragraphs)
+                     if row not in rows and wards & self._main_wards.get(p.article_id, set())]
+            rows += extra[:4 * CANDIDATES]
         return rows
 
     def _scope(self, row: int, t: _Text, pos: int) -> set[str]:
@@ -637,92 +688,94 @@ class FactChecker:
                                citations=tuple(citations), evidence_span=evidence_span)
 
     # -- alignment --------------------------------------------------------------------------
-    def _claim_features(self, claim: _Text, start: int, end: int) -> set[str]:
-        skip = [(s, e) for s, e, _ in claim.wards]
-        return _features([t for t in claim.tokens if start <= t.start < end], skip)
+    def _claim_features(self, claim: _Text, start: int, end: int) -> frozenset[str]:
+        return claim.features(start, end, _folded(claim))
 
-    def _coverage(self, feats: set[str], t: _Text, seg: tuple[int, int], sent: tuple[int, int]) -> float:
+    def _coverage(self, feats: frozenset[str], t: _Text, seg: tuple[int, int], sent: tuple[int, int],
+                  given: frozenset[str] = frozenset(), folded: bool = False) -> tuple[float, float]:
+        """IDF-weighted share of the claim's features found in the candidate's clause (full
+        weight), sentence or paragraph (less), and the share found in the clause alone.
+        ``given`` features count as found in the clause (the counted noun both sides share)."""
+        feats = feats | given
         if not feats:
-            return 0.0
-        skip = [(s, e) for s, e, _ in t.wards]
-        levels = [
-            (_features([x for x in t.tokens if seg[0] <= x.start < seg[1]], skip), _W_SEGMENT),
-            (_features([x for x in t.tokens if sent[0] <= x.start < sent[1]], skip), _W_SENTENCE),
-            (_features(t.tokens, skip), _W_PARAGRAPH),
-        ]
-        total = got = 0.0
+            return 0.0, 0.0
+        levels = [(t.features(*seg, folded) | given, _W_SEGMENT), (t.features(*sent, folded), _W_SENTENCE),
+                  (t.features(0, len(t.text), folded), _W_PARAGRAPH)]
+        total = got = local = 0.0
         for f in feats:
-            w = self._weight(f)
+            w = self._weight(f, folded)
             total += w
-            got += w * next((lw for fs, lw in levels if f in fs), 0.0)
-        return got / total if total else 0.0
+            lw = next((lw for fs, lw in levels if f in fs), 0.0)
+            got += w * lw
+            local += w * (lw == _W_SEGMENT)
+        return (got / total, local / total) if total else (0.0, 0.0)
 
     # -- quantities -------------------------------------------------------------------------
     def _check_quantities(self, claim: _Text, wards: set[str], rows: list[int]) -> list[_Fact]:
         qs = claim.quantities
-        mains = [q for q in qs if q.kind not in ("year", "period", "date")]
-        contexts = [q for q in qs if q.kind in ("year", "period", "date")]
-        if not mains:
+        mains = [q for q in qs if q.kind not in _WHEN]
+        contexts = [q for q in qs if q.kind in _WHEN]
+        if not mains:           # "quý IV/2025", "ngày 17/9" are then the facts themselves
             mains, contexts = contexts, []
-        if not mains:
-            return []
-        claim_values = mains
         facts = []
         for q in mains:
             seg = _claim_segment(claim, q, mains)
             feats = self._claim_features(claim, *seg)
             periods = _attached(q, mains, [c for c in contexts if seg[0] <= c.start < seg[1]])
-            facts.append(self._check_quantity(q, feats, periods, wards, rows, claim_values))
+            facts.append(self._check_quantity(q, feats, _folded(claim), periods, wards, rows, mains))
         return facts
 
-    def _candidates(self, q: Quantity, feats: set[str], wards: set[str], rows: list[int]) -> list[_Cand]:
+    def _candidates(self, q: Quantity, feats: frozenset[str], folded: bool, wards: set[str],
+                    rows: list[int]) -> list[_Cand]:
+        """Every quantity of the candidate paragraphs that measures what ``q`` measures."""
         out = []
         for row in rows:
             t = self._text(row)
+            mains = [x for x in t.quantities if x.kind not in _WHEN]
             for s in t.quantities:
-                if not comparable(q, s):
-                    continue
+                if not comparable(q, s) or (q.kind == "fraction" and s.kind == "percent"):
+                    continue        # "20/20 trường" states a count that "100%" does not
                 seg, sent = t.segment_of(s.start), t.sentence_of(s.start)
-                align = self._coverage(feats, t, seg, sent)
+                given = _unit_features(q, s, folded)
+                align, local = self._coverage(feats, t, seg, sent, given, folded)
                 scope = self._scope(row, t, s.start)
-                ward_ok = not wards or bool(wards & scope)
-                mains = [x for x in t.quantities if x.kind not in ("year", "period", "date")]
-                ctx = [x for x in t.quantities if x.kind in ("year", "period", "date")
-                       and seg[0] <= x.start < seg[1] and x is not s]
-                attached = _attached(s, mains or [s], ctx) if s.kind not in ("year", "period", "date") else []
-                sent_periods = [x for x in t.quantities if x.kind in ("year", "period", "date")
-                                and sent[0] <= x.start < sent[1] and x is not s]
-                para_periods = [x for x in t.quantities if x.kind in ("year", "period", "date") and x is not s]
-                art = self._periods_of_article(self._paragraphs[row].article_id)
-                out.append(_Cand(row, s, align, ward_ok, scope, attached, [sent_periods, para_periods, art]))
+                when = [x for x in t.quantities if x.kind in _WHEN and x is not s]
+                attached = (_attached(s, mains, [x for x in when if seg[0] <= x.start < seg[1]])
+                            if s.kind not in _WHEN else [])
+                levels = [[x for x in when if sent[0] <= x.start < sent[1]], when,
+                          self._periods_of_article(self._paragraphs[row].article_id)]
+                out.append(_Cand(row, s, align, local, not wards or bool(wards & scope), scope, attached, levels))
         return out
 
-    def _check_quantity(self, q: Quantity, feats: set[str], periods: list[Quantity], wards: set[str],
-                        rows: list[int], claim_values: list[Quantity]) -> _Fact:
-        cands = self._candidates(q, feats, wards, rows)
-        aligned = [c for c in cands if c.ward_ok and c.align >= ALIGN_SUPPORT]
+    def _check_quantity(self, q: Quantity, feats: frozenset[str], folded: bool, periods: list[Quantity],
+                        wards: set[str], rows: list[int], claim_values: list[Quantity]) -> _Fact:
+        cands = self._candidates(q, feats, folded, wards, rows)
+        aligned = [c for c in cands if c.ward_ok and c.align >= ALIGN_SUPPORT and c.local >= LOCAL_MIN]
         if aligned:
             best = max(c.align for c in aligned)
             same = [c for c in aligned if same_value(q, c.q) and c.align >= best - SAME_VALUE_SLACK]
             if same:
-                same.sort(key=lambda c: (_period_ok(periods, c), _qualifier_ok(q, c.q), c.align), reverse=True)
+                same.sort(key=lambda c: (_period_score(periods, c), _qualifier_ok(q, c.q), c.align), reverse=True)
                 c = same[0]
                 if not _qualifier_ok(q, c.q):
                     return self._fact("refuted", c, f"Bài viết ghi {c.q.text}, không phải {_exact(q)}.")
                 if not _period_ok(periods, c):
-                    when = ", ".join(p.text for p in (c.periods or c.level_periods[0])) or "thời điểm khác"
-                    claimed = ", ".join(p.text for p in periods)
+                    when = ", ".join(_when(p) for p in (c.periods or c.levels[0])) or "thời điểm khác"
+                    claimed = ", ".join(_when(p) for p in periods)
                     return self._fact("refuted", c, f"Bài viết ghi {c.q.text} cho {when}, không phải {claimed}.")
                 return self._fact("supported", c, f"Bài viết ghi {c.q.text}{self._for_ward(c, wards)}.")
+            # prefer the figure for the claim's period, then one the claim does not already state
+            # ("số 57, 59, 66, 69": the article's 68 is the one that differs)
             claimed = {x.value for x in claim_values}
-            aligned.sort(key=lambda c: (_period_ok(periods, c), c.q.value not in claimed, c.align), reverse=True)
+            aligned.sort(key=lambda c: (_period_score(periods, c), c.q.value not in claimed, c.align), reverse=True)
             c = aligned[0]
             if c.align >= ALIGN_REFUTE:
-                note = self._swap_note(q, cands, wards)
                 return self._fact("refuted", c, f"Bài viết ghi {c.q.text}{self._for_ward(c, wards)}, "
-                                                f"không phải {q.text}.{note}")
-        elif wards and wards <= set(self.ward_names) and self._has_articles(wards):
-            swapped = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and same_value(q, c.q)]
+                                                f"không phải {q.text}.{self._swap_note(q, cands)}")
+        elif wards and self._has_articles(wards):
+            # the claim's ward has no such figure, another ward has exactly this one
+            swapped = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and c.local >= LOCAL_MIN
+                       and same_value(q, c.q)]
             if swapped:
                 c = max(swapped, key=lambda c: c.align)
                 return self._fact("refuted", c, f"Bài viết ghi {c.q.text} cho {self._ward_label(c.scope)}, "
@@ -731,10 +784,12 @@ class FactChecker:
         return _Fact("not_found", f"Không tìm thấy bài viết nào nêu {q.text}{where}.")
 
     def _has_articles(self, wards: set[str]) -> bool:
+        """Whether some article is about each of ``wards`` (else their silence proves nothing)."""
         return all(any(w in ws for ws in self._main_wards.values()) for w in wards)
 
-    def _swap_note(self, q: Quantity, cands: list[_Cand], wards: set[str]) -> str:
-        other = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and same_value(q, c.q)]
+    def _swap_note(self, q: Quantity, cands: list[_Cand]) -> str:
+        other = [c for c in cands if not c.ward_ok and c.align >= ALIGN_REFUTE and c.local >= LOCAL_MIN
+                 and same_value(q, c.q)]
         if not other:
             return ""
         c = max(other, key=lambda c: c.align)
@@ -866,7 +921,10 @@ class FactChecker:
 
     def _conflicting_entity(self, claim: _Text, ent: _Entity, wards: set[str], rows: list[int],
                             claim_names: set[str]):
-        feats = self._claim_features(claim, 0, len(claim.text))
+        """The best-aligned sentence that names another place of the same kind (same head)."""
+        folded = _folded(claim)
+        skip = [(x.name_start, x.end) for x in claim.entities] + [(s, e) for s, e, _ in claim.wards]
+        feats = _features(claim.tokens, folded, skip)      # the names are what may differ
         best = None
         for row in rows:
             t = self._text(row)
@@ -877,7 +935,7 @@ class FactChecker:
                           and match_key(o.name) not in claim_names]
                 if not others:
                     continue
-                score = self._coverage(feats, t, (s, e), (s, e))
+                score = self._coverage(feats, t, (s, e), (0, len(t.text)), folded=folded)[0]
                 if score >= ALIGN_SUPPORT and (best is None or score > best[0]):
                     best = (score, row, others[0])
         return (best[1], best[2]) if best else None
@@ -945,7 +1003,7 @@ class FactChecker:
             for s, e in t.sentences:
                 if not self._ward_fits(row, t, s, wards):
                     continue
-                score = self._coverage(feats, t, (s, e), (s, e))
+                score = self._coverage(feats, t, (s, e), (s, e), folded=_folded(claim))[0]
                 if best is None or score > best[0]:
                     best = (score, row, (s, e))
         if best and best[0] >= VERBATIM:
@@ -956,6 +1014,22 @@ class FactChecker:
 
 
 # --- small helpers ----------------------------------------------------------------------------
+
+_WHEN = ("year", "period", "date")
+
+
+def _folded(claim: _Text) -> bool:
+    """A claim typed without diacritics is compared without them."""
+    return not has_diacritics(claim.text)
+
+
+def _unit_features(q: Quantity, s: Quantity, folded: bool) -> frozenset[str]:
+    """The counted noun both quantities share ("chỉ tiêu", "doanh nghiệp") aligns by itself."""
+    if q.kind != "count" or s.kind != "count" or not q.unit or not s.unit:
+        return frozenset()
+    unit = q.unit if len(q.unit) <= len(s.unit) else s.unit
+    words = [fold_diacritics(w) if folded else w for w in normalize_for_match(unit).split()]
+    return frozenset(words + [a + " " + b for a, b in zip(words, words[1:])])
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
@@ -982,6 +1056,17 @@ def _qualifier_ok(claim: Quantity, source: Quantity) -> bool:
     return _EQUIVALENT.get(claim.qualifier) == _EQUIVALENT.get(source.qualifier)
 
 
+def _when(q: Quantity) -> str:
+    """A time as a sentence would say it: "năm 2021", "giai đoạn 2026-2030", "quý IV/2025"."""
+    if q.kind == "year":
+        return f"năm {q.text}"
+    if q.kind == "period" and q.unit == "năm":
+        return f"giai đoạn {q.text}"
+    if q.kind == "date":
+        return f"ngày {q.text}" if q.text[:1].isdigit() else q.text
+    return q.text
+
+
 def _period_range(q: Quantity) -> tuple[float, float] | None:
     if q.kind == "year":
         return q.value, q.value
@@ -1004,25 +1089,39 @@ def _period_match(claim: Quantity, source: Quantity, strict: bool) -> bool | Non
     return None
 
 
-def _period_ok(periods: list[Quantity], c: _Cand) -> bool:
+def _period_score(periods: list[Quantity], c: _Cand) -> int:
+    """How well the candidate's time fits the claim's: 0 conflicts, 1 fits (or nothing to
+    compare), 2 fits in the candidate's own clause or sentence.
+
+    A year or period written in the candidate's clause must match exactly ("giai đoạn
+    2026-2030" is not "2021-2025"; "đến năm 2030" is the end of "2025-2030"); further away (its
+    sentence, paragraph, article) overlapping is enough, and only a time that fits nowhere
+    conflicts."""
+    score = 2
     for p in periods:
         strict = [m for m in (_period_match(p, s, True) for s in c.periods) if m is not None]
         if strict:
             if not any(strict):
-                return False
+                return 0
             continue
-        comparable_seen = False
-        matched = False
-        for level in c.level_periods:
+        seen = matched = False
+        for depth, level in enumerate(c.levels):
             results = [m for m in (_period_match(p, s, False) for s in level) if m is not None]
             if results:
-                comparable_seen = True
+                seen = True
                 if any(results):
                     matched = True
+                    score = min(score, 2 if depth == 0 else 1)
                     break
-        if comparable_seen and not matched:
-            return False
-    return True
+        if seen and not matched:
+            return 0
+        if not seen:
+            score = min(score, 1)
+    return score
+
+
+def _period_ok(periods: list[Quantity], c: _Cand) -> bool:
+    return _period_score(periods, c) > 0
 
 
 def _attached(q: Quantity, mains: list[Quantity], contexts: list[Quantity]) -> list[Quantity]:
@@ -1048,19 +1147,23 @@ def _claim_segment(claim: _Text, q: Quantity, mains: list[Quantity]) -> tuple[in
     bounds = [seg[0]] + cuts + [seg[1]]
     parts = list(zip(bounds[:-1], bounds[1:]))
 
-    def content(a: int, b: int) -> int:
-        return len(_features([t for t in claim.tokens if a <= t.start < b]))
+    def whole(a: int, b: int) -> bool:
+        words = [w for w in claim.features(a, b, True) if " " not in w]
+        return any(a <= m.start < b for m in mains) and len(words) >= 2
 
-    # merge parts without a quantity of their own or without words into their neighbour
-    merged: list[list[int]] = []
+    # a part without a quantity of its own or without two words joins its neighbour
+    changed = True
+    while changed and len(parts) > 1:
+        changed = False
+        for i, (a, b) in enumerate(parts):
+            if not whole(a, b):
+                j = i - 1 if i > 0 else i + 1
+                lo, hi = min(parts[i][0], parts[j][0]), max(parts[i][1], parts[j][1])
+                parts[min(i, j)] = (lo, hi)
+                del parts[max(i, j)]
+                changed = True
+                break
     for a, b in parts:
-        has_q = any(a <= m.start < b for m in mains)
-        if merged and (not has_q or content(a, b) < 2 or not any(merged[-1][0] <= m.start < merged[-1][1] for m in mains)
-                       or content(merged[-1][0], merged[-1][1]) < 2):
-            merged[-1][1] = b
-        else:
-            merged.append([a, b])
-    for a, b in merged:
         if a <= q.start < b:
             return a, b
     return seg
@@ -1085,20 +1188,20 @@ def _roles_of(t: _Text, person: _Person) -> tuple[_Role, ...]:
 def _merge_list(t: _Text, pos: int, end: int) -> tuple[list[str], int, str | None]:
     """Ward keys listed after a merger cue, where the list ends, and the ward of "vào X"."""
     text = t.text
-    m = re.match(r"\s*(?:vào|với)\s+(?:(?:phường|xã|thị trấn)\s+)", text[pos:end], re.IGNORECASE)
+    m = re.match(r"\s*(?:vào|với|vao|voi)\s+(?:(?:phường|xã|thị trấn|phuong|xa|thi tran)\s+)", text[pos:end],
+                 re.IGNORECASE)
     if m:
         nm = re.match(rf"{_CAP_WORD}(?:[ \t]+{_CAP_WORD})*", text[pos + m.end():end])
         if nm:
             return [], pos + m.end() + nm.end(), ward_key(nm.group(0))
-    m = re.match(r"\s*(?:từ|gồm|của)?\s*(?:việc\s+)?", text[pos:end], re.IGNORECASE)
+    m = re.match(r"\s*(?:từ|gồm|của|tu|gom|cua)?\s*(?:việc\s+|viec\s+)?", text[pos:end], re.IGNORECASE)
     i = pos + (m.end() if m else 0)
     colon = re.match(r"[^.;:]{0,40}:", text[i:end])
     if colon:
         i += colon.end()
     members: list[str] = []
     list_end = i
-    item = re.compile(rf"\s*(?:(?:phường|xã|thị trấn)\s+)?({_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)(?:\s*\(cũ\))?",
-                      re.IGNORECASE)
+    item = re.compile(rf"\s*(?:(?:[Pp]hường|[Xx]ã|[Tt]hị trấn|[Pp]huong|[Xx]a|[Tt]hi tran)\s+)?({_CAP_WORD}(?:[ \t]+{_CAP_WORD})*)(?:\s*\([Cc]ũ\))?")
     while i < end:
         im = item.match(text, i, end)
         if not im or not im.group(1)[0].isupper():

@@ -21,3 +21,93 @@ class QAService(Protocol):
         ...
 
     def health(self) -> dict: ...
+
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+from chatbot.answer import ExtractiveAnswerer
+from chatbot.chain import build_chain
+from index.embedder import load_embedder
+from index.hybrid import HybridIndex
+from index.service import open_index
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_SIZE = 1024
+
+
+class Service:
+    """Index, answerer and fact-checker, loaded once. Calls are serialised by a lock: the
+    embedding engine is not documented as thread-safe, and one answer takes milliseconds.
+    Repeated questions (popular ones are asked again and again) come from an LRU cache."""
+
+    def __init__(self, index: HybridIndex, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.index = index
+        self.answerer = ExtractiveAnswerer(index)
+        writer = None
+        if self.settings.llm_base_url and self.settings.llm_model:
+            from chatbot.generative import GenerativeWriter
+
+            writer = GenerativeWriter(self.settings.llm_base_url, self.settings.llm_model,
+                                      self.settings.llm_api_key)
+        self.chain = build_chain(index, self.answerer, writer)
+        self._checker = None
+        self._lock = threading.RLock()
+        self._cache: OrderedDict[tuple, Answer] = OrderedDict()
+        self.loaded_at = time.time()
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        key = (question.strip(), tuple((t.role, t.content) for t in history[-4:]))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+            answer = self.chain.invoke({"question": question.strip(), "history": list(history)})
+            self._cache[key] = answer
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return answer
+
+    def check(self, claim: str) -> CheckReport:
+        from chatbot.factcheck import FactChecker
+
+        with self._lock:
+            if self._checker is None:
+                self._checker = FactChecker(self.index)
+            return self._checker.check(claim)
+
+    def articles(self) -> list[Article]:
+        return sorted(self.index.articles.values(), key=lambda a: a.article_id)
+
+    def article(self, article_id: str) -> Article:
+        return self.index.articles[article_id]
+
+    def health(self) -> dict:
+        m = self.index.manifest
+        return {
+            "status": "ok",
+            "index_loaded": True,
+            "articles": m["counts"]["articles"],
+            "paragraphs": m["counts"]["paragraphs"],
+            "indexed_paragraphs": m["counts"]["indexed_paragraphs"],
+            "embedding_model": m["model_id"],
+            "index_built_at": m["built_at"],
+            "index_build_seconds": m["build_seconds"],
+            "generator": "llm:" + self.settings.llm_model if self.settings.llm_base_url else "extractive",
+        }
+
+
+def build_service(settings: Settings | None = None) -> Service:
+    """Load the embedder and the index (rebuilding it when missing or stale) and warm up."""
+    settings = settings or Settings()
+    embedder = load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
+    index = open_index(settings.corpus_dir, settings.index_dir, embedder)
+    service = Service(index, settings)
+    service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up: first answer fast
+    return service

@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from settings import Settings
@@ -58,6 +59,60 @@ def cmd_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.datasets import open_eval_index, seeds_questions
+    from eval.tune import _prepare, score, tune
+
+    index = open_eval_index("seeds", _embedder(settings), _eval_cache(settings))
+    best, scores = tune(index, seeds_questions())
+    print("tuned on seeds_qa.jsonl (as written + without tone marks):", {k: round(v, 4) for k, v in scores.items()})
+    print(best)
+    held = [q for q in seeds_questions(heldout=True) if q.answerable]
+    held = held + [q.without_tone_marks() for q in held]
+    prepared = _prepare(index, held)
+    print("held-out with these weights:", {k: round(v, 4) for k, v in score(prepared, best).items()})
+    print("held-out with current weights:", {k: round(v, 4) for k, v in score(prepared, index.weights).items()})
+    return 0
+
+
+def _service_for(dataset: str, settings: Settings):
+    from chatbot.service import Service
+    from eval.datasets import open_eval_index
+
+    return Service(open_eval_index(dataset, _embedder(settings), _eval_cache(settings)), settings)
+
+
+def cmd_answers(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.answers import evaluate
+    from eval.datasets import seeds_questions, xquad_questions
+
+    service = _service_for(args.dataset, settings)
+    if args.dataset == "seeds":
+        questions = seeds_questions(heldout=args.heldout)
+        result = evaluate(service, questions)
+        plain = [q.without_tone_marks() for q in questions]
+        result["no_tone_marks"] = evaluate(service, plain)["overall"]
+    else:
+        result = evaluate(service, xquad_questions(), xquad=True)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_answer(args: argparse.Namespace, settings: Settings) -> int:
+    from chatbot.service import build_service
+    from eval.answers import run_file
+
+    started = time.perf_counter()
+    service = build_service(settings)
+    n = run_file(service, Path(args.input), Path(args.output))
+    print(f"{n} câu trả lời -> {args.output} ({time.perf_counter() - started:.1f} s, gồm cả nạp mô hình)",
+          file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m eval", description="Đánh giá Hỏi đáp phường")
@@ -67,10 +122,30 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--heldout", action="store_true", help="seeds: use the held-out questions")
     r.add_argument("--baselines", action="store_true", help="also run the LangChain baseline recipes")
     r.add_argument("--json", action="store_true")
+    a = sub.add_parser("answers", help="answer accuracy, citation precision, abstention")
+    a.add_argument("--dataset", choices=["seeds", "xquad-vi"], default="seeds")
+    a.add_argument("--heldout", action="store_true")
+    a.add_argument("--json", action="store_true")
+    one = sub.add_parser("answer", help="answer a JSONL file of questions (the runner contract)")
+    one.add_argument("--input", required=True)
+    one.add_argument("--output", required=True)
+    c = sub.add_parser("claims", help="fact-check accuracy and confusion matrix on eval/data/claims.jsonl")
+    c.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "retrieval":
         return cmd_retrieval(args, settings)
+    if args.command == "answers":
+        return cmd_answers(args, settings)
+    if args.command == "answer":
+        return cmd_answer(args, settings)
+    if args.command == "claims":
+        from eval.claims import main as claims_main
+
+        return claims_main(args.rest)
+    if args.command == "tune":
+        return cmd_tune(args, settings)
     return 2
 
 

@@ -34,12 +34,12 @@ import numpy as np
 from index import accents, dense, lexical
 from index.embedder import Embedder
 from ingest.corpus import SUPPORTED_SUFFIXES, load_corpus
-from ingest.models import Article, FileProblem, Paragraph, article_to_dict
+from ingest.models import Article, FileProblem, Paragraph, ParagraphKind, article_to_dict
 from ingest.text import split_sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 
 
@@ -146,8 +146,17 @@ class _EmbeddingCache:
 
 
 def indexed_paragraphs(articles: Sequence[Article]) -> list[Paragraph]:
-    """Paragraphs that can carry an answer; captions without facts and headings are metadata."""
-    return [p for a in articles for p in a.paragraphs if p.answerable]
+    """Paragraphs that can carry an answer; captions without facts and headings are metadata.
+    Bylines are kept: "who wrote this article?" is a question people ask."""
+    return [p for a in articles for p in a.paragraphs if p.answerable or p.kind is ParagraphKind.BYLINE]
+
+
+def search_text(p: Paragraph) -> str:
+    """What the retrievers see. A byline alone ("Quốc Hương") says nothing to match a question
+    against, so it is searched together with what it is; displayed and quoted as written."""
+    if p.kind is ParagraphKind.BYLINE:
+        return f"Tác giả bài viết, người viết bài “{p.title}”: {p.text}"
+    return p.text
 
 
 def build_index(
@@ -175,7 +184,7 @@ def build_index(
         log.warning("bỏ qua %s: %s", problem.path, problem.message)
 
     paragraphs = indexed_paragraphs(articles)
-    texts = [p.text for p in paragraphs]
+    texts = [search_text(p) for p in paragraphs]
     cache = _EmbeddingCache(index_dir, embedder.model_id)
     keys = [text_key(embedder.model_id, "passage", t) for t in texts]
     vectors, embedded = cache.embed(embedder, keys, texts, show_progress)
@@ -184,7 +193,7 @@ def build_index(
     for row, p in enumerate(paragraphs):
         for start, end in split_sentences(p.text):
             sentence_rows.append((row, start, end))
-    sentence_texts = [paragraphs[r].text[s:e] for r, s, e in sentence_rows]
+    sentence_texts = [paragraphs[r].text[s:e] for r, s, e in sentence_rows]  # as written: they are quoted
     sentence_keys = [text_key(embedder.model_id, "passage", t) for t in sentence_texts]
     sentence_vectors, embedded_s = cache.embed(embedder, sentence_keys, sentence_texts, show_progress)
 

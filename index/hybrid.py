@@ -28,12 +28,12 @@ class FusionWeights:
     """Weights of the min-max-normalised scores, per kind of question. Tuned with
     ``python -m eval tune`` on the project's eval set; see README."""
 
-    dense: float = 0.3
-    bm25_words: float = 0.3
-    bm25_syllables: float = 0.4
-    numeric_dense: float = 0.15     # a figure is matched by its words, not its meaning
-    restored_dense: float = 0.2     # dense on restored tone marks is less reliable
-    ward_bonus: float = 1.0         # articles about the named ward rank first
+    dense: float = 0.4
+    bm25_words: float = 0.25
+    bm25_syllables: float = 0.75
+    numeric_dense: float = 0.2      # a figure is matched by its words, not its meaning
+    restored_dense: float = 0.1     # dense on restored tone marks is less reliable
+    ward_bonus: float = 0.5         # articles about the named ward rank first
     candidates: int = 50
 
 
@@ -134,42 +134,63 @@ class HybridIndex:
             hits = [self._hit(int(i), float(s[i]), r, {retriever: float(s[i])}) for r, i in enumerate(order) if s[i] > 0]
             return Retrieval(hits, analysis, qvec)
 
-        # hybrid: candidates from every side, each side's scores min-max normalised over them
-        cand: set[int] = set()
-        d_scores, d_ids = dense.search(self.faiss, qvec, w.candidates)
-        cand.update(int(i) for i in d_ids)
-        for s in signals.values():
-            cand.update(int(i) for i in _top(s, w.candidates) if s[i] > 0)
-        rows = np.fromiter(cand, dtype=np.int64)
-        dense_scores = self.vectors[rows] @ qvec
-        parts = {"dense": dense_scores, **{name: s[rows] for name, s in signals.items()}}
-        norm = {name: _minmax(v) for name, v in parts.items()}
-        w_dense = w.dense
-        if analysis.numeric:
-            w_dense = min(w_dense, w.numeric_dense)
-        if analysis.restored:
-            w_dense = min(w_dense, w.restored_dense)
-        w_lex = w.bm25_words + w.bm25_syllables
-        scale = (1 - w_dense) / w_lex if w_lex else 0.0
-        fused = (w_dense * norm["dense"] + scale * w.bm25_words * norm["bm25_words"]
-                 + scale * w.bm25_syllables * norm["bm25_syllables"])
-        ward = np.zeros(len(rows), dtype=np.float32)
-        if ward_aware and analysis.wards:
-            keys = {ward_key(x) for x in analysis.wards}
-            ward = np.array([1.0 if self._article_ward_keys[self._row_article[r]] & keys else 0.0 for r in rows],
-                            dtype=np.float32)
-            fused = fused + w.ward_bonus * ward
+        signals_ = self.hybrid_signals(analysis, qvec, signals, w.candidates)
+        fused = fuse(signals_, analysis, w, ward_aware=ward_aware)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = []
         for rank, j in enumerate(order):
-            sig = {name: float(v[j]) for name, v in parts.items()}
-            sig.update({f"{name}_norm": float(v[j]) for name, v in norm.items()})
-            sig["ward"] = float(ward[j])
-            hits.append(self._hit(int(rows[j]), float(fused[j]), rank, sig))
+            sig = {name: float(v[j]) for name, v in signals_.parts.items()}
+            sig["ward"] = float(signals_.ward[j])
+            hits.append(self._hit(int(signals_.rows[j]), float(fused[j]), rank, sig))
         return Retrieval(hits, analysis, qvec)
+
+    def hybrid_signals(self, analysis: QueryAnalysis, qvec: np.ndarray, lexical_scores: dict[str, np.ndarray],
+                       candidates: int) -> "Signals":
+        """Candidates from every side (top ``candidates`` of each) with every side's score."""
+        cand: set[int] = set()
+        _, d_ids = dense.search(self.faiss, qvec, candidates)
+        cand.update(int(i) for i in d_ids)
+        for s in lexical_scores.values():
+            cand.update(int(i) for i in _top(s, candidates) if s[i] > 0)
+        rows = np.fromiter(sorted(cand), dtype=np.int64)
+        parts = {"dense": self.vectors[rows] @ qvec, **{name: s[rows] for name, s in lexical_scores.items()}}
+        ward = np.zeros(len(rows), dtype=np.float32)
+        if analysis.wards:
+            keys = {ward_key(x) for x in analysis.wards}
+            ward = np.array([1.0 if self._article_ward_keys[self._row_article[r]] & keys else 0.0 for r in rows],
+                            dtype=np.float32)
+        return Signals(rows, parts, ward)
 
     def _hit(self, row: int, score: float, rank: int, signals: dict[str, float]) -> Hit:
         return Hit(self.paragraphs[row], score, rank, {"row": float(row), **signals})
+
+
+@dataclass(frozen=True)
+class Signals:
+    rows: np.ndarray                 # candidate paragraph rows
+    parts: dict[str, np.ndarray]     # retriever -> raw score of each candidate
+    ward: np.ndarray                 # 1.0 where the candidate's article is about a ward the question names
+
+
+def fuse(signals: Signals, analysis: QueryAnalysis, w: FusionWeights, *, ward_aware: bool = True) -> np.ndarray:
+    """Convex combination of min-max-normalised scores. The dense side gets less weight when
+    the question asks for a figure (numbers match by their words) or had its tone marks
+    restored (the encoder then sees a guessed text); a named ward lifts its articles."""
+    if len(signals.rows) == 0:
+        return np.zeros(0, dtype=np.float32)
+    norm = {name: _minmax(v) for name, v in signals.parts.items()}
+    w_dense = w.dense
+    if analysis.numeric:
+        w_dense = min(w_dense, w.numeric_dense)
+    if analysis.restored:
+        w_dense = min(w_dense, w.restored_dense)
+    w_lex = w.bm25_words + w.bm25_syllables
+    scale = (1 - w_dense) / w_lex if w_lex else 0.0
+    fused = (w_dense * norm["dense"] + scale * w.bm25_words * norm["bm25_words"]
+             + scale * w.bm25_syllables * norm["bm25_syllables"])
+    if ward_aware:
+        fused = fused + w.ward_bonus * signals.ward
+    return fused
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -33,13 +33,27 @@ def ward_key(ward: str) -> str:
     return key
 
 
+# A ward name right after one of these is part of another place's name ("khu đô thị Nam Bỉm
+# Sơn", "Khu Công nghiệp Bỉm Sơn", "đường Quang Trung"), not the ward itself.
+_PLACE_WORDS = ("nam", "bac", "dong", "tay", "khu", "cong nghiep", "kcn", "duong", "pho", "cau", "de",
+                "song", "nui", "den", "chua", "dinh", "cho", "ho", "truong", "benh vien", "xi mang", "nha may",
+                "ga", "quoc lo", "tuyen")
+
+
 def find_wards(folded_query: str, ward_names: dict[str, str]) -> tuple[str, ...]:
     """Corpus wards named in the question (``ward_names``: ward key -> display name)."""
     padded = f" {re.sub(r'[^a-z0-9]+', ' ', folded_query)} "
     found = []
     for key, name in ward_names.items():
-        if f" {key} " in padded and name not in found:
-            found.append(name)
+        start = padded.find(f" {key} ")
+        while start >= 0:
+            before = padded[:start + 1]
+            prefixed = before.endswith((" phuong ", " xa ", " thi tran "))
+            if prefixed or not before.endswith(tuple(f" {w} " for w in _PLACE_WORDS)):
+                if name not in found:
+                    found.append(name)
+                break
+            start = padded.find(f" {key} ", start + 1)
     return tuple(found)
 
 

@@ -58,7 +58,8 @@ UI_CSS = """
                     text-decoration: none; color: var(--body-text-color-subdued); }
 .hd-article .caption { font-style: italic; } .hd-article .byline { text-align: right; font-weight: 600; }
 @media (max-width: 640px) {
-  .gradio-container { padding: 0 .35rem !important; }
+  .gradio-container .main.app { padding-left: .5rem !important; padding-right: .5rem !important; }
+  .tab-container button { padding: .35rem .5rem !important; font-size: .9rem !important; }
   #hd-header h1 { font-size: 1.2rem; }
   .check-table thead { display: none; }
   .check-table tr { display: block; border-bottom: 2px solid var(--border-color-primary); padding: .3rem 0; }
@@ -234,7 +235,7 @@ def build_ui(holder: ServiceHolder, feedback: FeedbackStore) -> gr.Blocks:
                 )
                 with gr.Row(equal_height=True):
                     box = gr.Textbox(elem_id="hd-question", show_label=False, scale=6, lines=1, max_lines=4,
-                                     placeholder="Nhập câu hỏi, ví dụ: Ai là Bí thư Đảng ủy phường Nông Trang?",
+                                     placeholder="Nhập câu hỏi của bạn…",
                                      submit_btn=False, autofocus=True)
                     send = gr.Button("Gửi", variant="primary", scale=1, min_width=72, elem_id="hd-send")
                 gr.Markdown("Câu trả lời chỉ dựa trên các bài viết đã nạp. Bấm vào nguồn 📄 để xem đoạn trích; "

@@ -8,6 +8,7 @@ used only when the real builder is not available yet.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import socket
 import threading
@@ -55,16 +56,19 @@ class LexicalService:
         if last_user:
             standalone = f"{last_user} {question}"
         q = self._terms(standalone)
-        scored = []
-        for a in self._articles.values():
-            for p in a.paragraphs:
-                for s, e in split_sentences(p.text):
-                    overlap = len(q & self._terms(p.text[s:e])) / max(1, len(q))
-                    scored.append((overlap, p, (s, e)))
+        sentences = [(p, (s, e), self._terms(p.text[s:e])) for a in self._articles.values()
+                     for p in a.paragraphs for s, e in split_sentences(p.text)]
+        df: dict[str, int] = {}
+        for _, _, terms in sentences:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        weight = {t: math.log((1 + len(sentences)) / (1 + df.get(t, 0))) for t in q}
+        total = sum(weight.values()) or 1.0
+        scored = [(sum(weight[t] for t in q & terms) / total, p, span) for p, span, terms in sentences]
         scored.sort(key=lambda x: -x[0])
         best, p, span = scored[0]
         cite = Citation(1, p.article_id, p.title, p.date, p.number, p.text, span, best)
-        if best < 0.5:
+        if best < 0.4:
             related = tuple(Citation(i + 1, r.article_id, r.title, r.date, r.number, r.text, sp, sc)
                             for i, (sc, r, sp) in enumerate(scored[:2]))
             return Answer(question, standalone, "Các bài viết hiện có không nói về điều này.", None, True,

@@ -48,6 +48,10 @@ MAX_BODY_BYTES = 256 * 1024
 KEEP_RECORDS_S = 30 * 24 * 3600
 
 
+class _Stopping(Exception):
+    """The bot closed while a message waited for the service."""
+
+
 def _user(obj: object) -> str | None:
     if isinstance(obj, dict) and isinstance(obj.get("id"), (str, int)) and str(obj["id"]).strip():
         return str(obj["id"]).strip()
@@ -62,13 +66,18 @@ class ZaloBot:
     sharing it only receive, and their replies are delivered by the owner.
     """
 
-    def __init__(self, settings: Settings, service: "QAService", *,
+    def __init__(self, settings: Settings, service: "QAService | Callable[[], QAService]", *,
                  backoff_base_s: float = 1.0, backoff_max_s: float = 300.0,
                  answer_workers: int = 1, send_concurrency: int = 4, drain_timeout_s: float = 10.0,
+                 service_wait_s: float = 600.0,
                  transport: httpx.AsyncBaseTransport | None = None,
                  clock: Callable[[], float] = time.time) -> None:
+        """``service`` is the answering service, or a function returning it that raises while
+        it is still loading (``ServiceHolder.get``): messages are then acknowledged and stored
+        at once and answered when it is ready (waiting at most ``service_wait_s``)."""
         self.settings = settings
-        self.service = service
+        self._service_source = service
+        self._service_wait = service_wait_s
         self.configured = bool(settings.zalo_app_id and settings.zalo_oa_secret_key)
         self._clock = clock
         self._drain_timeout = drain_timeout_s
@@ -231,6 +240,25 @@ class ZaloBot:
             if entry[1] == 0:
                 del self._locks[user_id]
 
+    def _get_service(self) -> "QAService":
+        source = self._service_source
+        return source if hasattr(source, "ask") else source()
+
+    async def _service(self) -> "QAService":
+        """The service, waiting while it loads. Raises ``_Stopping`` if the bot closes meanwhile
+        (the message stays recorded and is answered after the restart)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._service_wait
+        while True:
+            try:
+                return self._get_service()
+            except Exception:
+                if self._closed:
+                    raise _Stopping() from None
+                if loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(0.5)
+
     async def _in_thread(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(
             self._executor, functools.partial(fn, *args))
@@ -245,9 +273,11 @@ class ZaloBot:
             claim = check_claim(item.text)
             if not claim:
                 return EMPTY_CHECK
-            return format_check(await self._in_thread(self.service.check, claim), base)
+            service = await self._service()
+            return format_check(await self._in_thread(service.check, claim), base)
+        service = await self._service()
         history = self.conversations.history(item.user_id)
-        answer = await self._in_thread(self.service.ask, item.text, history)
+        answer = await self._in_thread(service.ask, item.text, history)
         self.conversations.record(item.user_id, item.text, answer.text)
         return format_reply(answer, base)
 
@@ -255,6 +285,8 @@ class ZaloBot:
         async with self._user_turn(item.user_id):
             try:
                 reply = await self._reply_text(item)
+            except _Stopping:
+                return
             except asyncio.CancelledError:
                 raise
             except Exception:

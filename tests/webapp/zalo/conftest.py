@@ -1,29 +1,28 @@
-"""Shared fixtures: the answering service (the real one once ``build_service`` exists), the
-fake OA API, and a factory for a bot served by uvicorn."""
+"""Shared fixtures: the real answering service on the seeds, the fake OA API, and a factory for
+a bot served by uvicorn."""
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
 
-import chatbot.service
+from chatbot.service import build_service
 from settings import Settings
-from tests.webapp.zalo.support import FakeOA, SeedQA, zalo_settings
+from tests.webapp.zalo.support import SEEDS, FakeOA, SeedQA, zalo_settings
 from webapp.zalo import ZaloBot
-
-REAL_SERVICE = hasattr(chatbot.service, "build_service")
 
 
 @pytest.fixture(scope="session")
-def qa_service(tmp_path_factory):
-    """The project's answering service over the seed articles, its index built into a temporary
-    directory; the seed-overlap stand-in until ``chatbot.service.build_service`` exists."""
-    if not REAL_SERVICE:
-        return SeedQA()
+def qa_service(seeds_index, tmp_path_factory):
+    """The project's answering service from ``build_service`` over the seed articles. Its index
+    dir is a copy of the suite's session-built seed index (tests/conftest.py), so it is loaded
+    rather than embedded a second time; ``build_service`` rebuilds it only if it is stale."""
     root = tmp_path_factory.mktemp("zalo-service")
-    settings = Settings(index_dir=root / "index", data_dir=root / "data")
+    shutil.copytree(seeds_index.generation.parent, root / "index", symlinks=True)
+    settings = Settings(corpus_dir=SEEDS, index_dir=root / "index", data_dir=root / "data")
     started = time.monotonic()
-    service = chatbot.service.build_service(settings)
+    service = build_service(settings)
     print(f"\nbuild_service on the seeds: {time.monotonic() - started:.1f}s")
     return service
 
@@ -45,17 +44,8 @@ def make_bot(tmp_path, oa, qa_service):
 
 
 @pytest.fixture(scope="session")
-def burst_service(qa_service):
-    """The service for the 200-event burst: the real one when 200 answers take under ~25 s on
-    this machine, else the seed-overlap stand-in (the burst tests delivery, not answers)."""
-    if isinstance(qa_service, SeedQA):
-        return qa_service
-    started = time.monotonic()
-    for q in ("Phường Quang Trung đề ra bao nhiêu chỉ tiêu?", "Thu nhập bình quân đầu người?",
-              "Phường Đông Sơn có mấy nhiệm vụ trọng tâm?"):
-        qa_service.ask(q, ())
-    per_answer = (time.monotonic() - started) / 3
-    fast_enough = per_answer * 200 <= 25
-    print(f"\nreal service: {per_answer * 1000:.0f} ms per answer; burst uses "
-          f"{'the real service' if fast_enough else 'SeedQA'}")
-    return qa_service if fast_enough else SeedQA()
+def burst_service():
+    """The service for the 200-event burst: the seed-overlap stand-in. The real service answers
+    one question at a time in ~0.2-0.4 s on a busy 2-core machine (its calls are serialised), so
+    200 answers would take about a minute; the burst tests delivery, not answers."""
+    return SeedQA()

@@ -269,3 +269,21 @@ def test_a_reply_zalo_refuses_for_good_is_not_retried(make_bot, oa):
     assert [c.outcome for c in oa.calls if c.user_id == "4004"] == ["blocked"]
     assert states["4004"][:2] == ("failed", 1) and "-213" in states["4004"][2]
     assert states["1001"][0] == "sent"
+
+
+def test_messages_arriving_while_the_service_loads_are_answered_once_it_is_ready(make_bot, oa, qa_service):
+    # wired as in app.py: the service is built in the background and fetched per message
+    from webapp.runtime import ServiceHolder
+
+    loaded = threading.Event()
+    holder = ServiceHolder()
+    holder.start_loading(lambda: (loaded.wait(30), qa_service)[1])
+    bot = make_bot(service=holder.get)
+    with AppServer(bot) as app:
+        started = time.monotonic()
+        assert post(app.webhook, text_event("1001", QUESTION)).json() == {"ok": True}
+        assert time.monotonic() - started < 2.0 and not holder.ready
+        loaded.set()
+        settle(bot, oa, 1)
+    (reply,) = oa.delivered()
+    assert QUANG_TRUNG_LINK in reply.text

@@ -1,0 +1,317 @@
+"""The extractive answerer: pick the sentence that answers, pull the short answer out of it,
+and say so plainly when the articles do not answer.
+
+Sentence scoring reuses what the index already holds: sentence spans and vectors computed at
+indexing time, the query vector of the retrieval, and the BM25 vocabulary's document
+frequencies for term weights.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chatbot.entities import find_people
+from chatbot.numbers import Quantity, find_quantities
+from chatbot.qtype import QType, QuestionShape, question_shape
+from index.hybrid import HybridIndex, Retrieval
+from index.lexical import syllable_terms
+from index.query import find_wards, ward_key
+from ingest.models import Paragraph, ParagraphKind
+from ingest.text import match_key
+
+# folded function words and question words: they say what is asked, not what about
+STOP_TERMS = frozenset("""
+la bao nhieu gi ai nao o dau khi cua va co khong the nhu duoc da se trong cac nhung mot cho voi tai ve
+den thi sao con hay hoac nay do ay kia may muc nguoi nam den luc ngay thang bang theo tu tren duoi ra vao
+gom bao gom ke ten cho biet hien nay dat la gi vay nhi a u oi
+""".split())
+
+_CLAUSE_SPLIT = re.compile(r"[;:]|,\s|\s[-–]\s")
+_DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
+_UNKNOWN_WARD = re.compile(r"\b(?:phuong|xa|thi tran)\s+([a-z]+(?:\s+[a-z]+)?)")
+_NOT_A_NAME = {"nao", "do", "nay", "ay", "kia", "minh", "moi", "cu", "la", "co", "da", "duoc", "se", "va",
+               "ta", "toi", "em", "thi", "con", "dang", "trong", "tren", "theo", "thuoc", "nhung", "cac"}
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One answered part: the sentence chosen and the short answer inside it."""
+
+    paragraph: Paragraph
+    row: int
+    sentence_span: tuple[int, int]       # inside paragraph.text
+    short: str | None
+    short_span: tuple[int, int] | None   # inside paragraph.text
+    score: float
+    support: float                       # share of the question's weighted terms the source covers
+    ward: str | None = None              # the ward this part is about, for multi-part questions
+
+
+@dataclass
+class Decision:
+    picks: list[Pick] = field(default_factory=list)
+    abstained: bool = False
+    reason: str = ""
+    related: list[tuple[Paragraph, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    paragraphs: int = 6          # top paragraphs whose sentences compete
+    min_support: float = 0.5     # below this share of the question's terms: not answered here
+    min_typed_support: float = 0.4
+
+
+class ExtractiveAnswerer:
+    def __init__(self, index: HybridIndex, settings: AnswerSettings | None = None):
+        self.index = index
+        self.settings = settings or AnswerSettings()
+        df: Counter = Counter()
+        for p in index.paragraphs:
+            df.update(set(syllable_terms(p.text)))
+        self._df = df
+        self._n = max(len(index.paragraphs), 1)
+
+    # -- term weights -------------------------------------------------------------------------
+    def _idf(self, term: str) -> float:
+        return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
+
+    def _query_terms(self, text: str) -> dict[str, float]:
+        terms = {}
+        for t in syllable_terms(text):
+            parts = t.split("_")
+            if any(p in STOP_TERMS for p in parts) and len(parts) == 1:
+                continue
+            if len(parts) == 2 and all(p in STOP_TERMS for p in parts):
+                continue
+            if t in self._df or len(parts) == 1:
+                terms[t] = self._idf(t) * (0.6 if len(parts) == 2 else 1.0)
+        return terms
+
+    @staticmethod
+    def _coverage(terms: dict[str, float], text_terms: set[str]) -> float:
+        total = sum(terms.values())
+        if total <= 0:
+            return 0.0
+        return sum(w for t, w in terms.items() if t in text_terms) / total
+
+    # -- main ---------------------------------------------------------------------------------
+    def decide(self, question: str, retrieval: Retrieval) -> Decision:
+        analysis = retrieval.analysis
+        related = [(h.paragraph, h.score) for h in retrieval.hits[:3]]
+        if not retrieval.hits:
+            return Decision(abstained=True, reason="no hits", related=related)
+        unknown = self._unknown_ward(analysis.folded)
+        if unknown:
+            return Decision(abstained=True, reason=f"unknown ward {unknown}", related=related)
+        shape = question_shape(analysis.accented)
+        wards = list(analysis.wards)
+        if len(wards) >= 2:
+            picks = []
+            for ward in wards:
+                sub = _drop_other_wards(question, ward, wards)
+                pick = self._best(sub, retrieval, shape, [ward])
+                if pick is not None:
+                    picks.append(_with_ward(pick, ward))
+            picks = _dedupe(picks)
+            if picks and all(p.support >= self.settings.min_support for p in picks):
+                return Decision(picks, related=related)
+            # the wards may appear together in one source: answer the whole question at once
+        pick = self._best(question, retrieval, shape, wards)
+        if pick is None or pick.support < self.settings.min_support:
+            return Decision(abstained=True, reason="low support", related=related)
+        return Decision([pick], related=related)
+
+    def _unknown_ward(self, folded: str) -> str | None:
+        for m in _UNKNOWN_WARD.finditer(folded):
+            words = [w for w in m.group(1).split()]
+            if not words or words[0] in _NOT_A_NAME:
+                continue
+            known = any(k.startswith(words[0]) and (len(words) < 2 or k.startswith(" ".join(words)) or
+                                                    k == words[0])
+                        for k in self.index.ward_names)
+            if not known:
+                return " ".join(words)
+        return None
+
+    def _best(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str]) -> Pick | None:
+        idx = self.index
+        terms = self._query_terms(retrieval.analysis.accented if question == retrieval.analysis.text
+                                  else question)
+        ward_keys = {ward_key(w) for w in wards}
+        qvec = retrieval.query_vector
+        hits = retrieval.hits[: self.settings.paragraphs]
+        if not hits:
+            return None
+        top_score = max(h.score for h in hits) or 1.0
+        best: Pick | None = None
+        best_key = -1e9
+        for h in hits:
+            p = h.paragraph
+            row = idx.row_of[p.key]
+            if ward_keys and not self._about_wards(p, ward_keys):
+                continue
+            para_terms = set(syllable_terms(p.text))
+            if p.kind is ParagraphKind.BYLINE:
+                para_terms |= set(syllable_terms(f"tác giả bài viết người viết {p.title}"))
+            para_cov = self._coverage(terms, para_terms)
+            for s_idx, start, end in idx.sentences_of(row):
+                sentence = p.text[start:end]
+                if ward_keys and not self._sentence_ward_ok(sentence, ward_keys):
+                    continue
+                s_terms = set(syllable_terms(sentence))
+                s_cov = self._coverage(terms, s_terms)
+                dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
+                short, short_span, fit = self._short_answer(p, start, end, shape, terms)
+                support = max(s_cov, 0.5 * s_cov + 0.5 * para_cov)
+                score = (0.40 * s_cov + 0.20 * para_cov + 0.25 * (h.score / top_score)
+                         + 0.6 * max(dense - 0.75, 0.0) + 0.25 * fit)
+                if shape.qtype is not QType.OTHER and fit <= 0:
+                    score -= 0.3
+                if score > best_key:
+                    best_key = score
+                    best = Pick(p, row, (start, end), short, short_span, score,
+                                support if (fit > 0 or shape.qtype is QType.OTHER) else
+                                min(support, self.settings.min_typed_support))
+        return best
+
+    def _about_wards(self, p: Paragraph, ward_keys: set[str]) -> bool:
+        article = self.index.articles[p.article_id]
+        return bool({ward_key(w) for w in article.wards} & ward_keys)
+
+    def _sentence_ward_ok(self, sentence: str, ward_keys: set[str]) -> bool:
+        """A sentence that names wards must name one the question asks about."""
+        named = {ward_key(w) for w in find_wards(match_key(sentence), self.index.ward_names)}
+        return not named or bool(named & ward_keys)
+
+    # -- short answers ------------------------------------------------------------------------
+    def _short_answer(self, p: Paragraph, start: int, end: int, shape: QuestionShape,
+                      terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
+        text = p.text
+        sentence = text[start:end]
+        q = shape.qtype
+        if q is QType.NUMBER:
+            return self._number(text, start, sentence, shape, terms)
+        if q is QType.DATE:
+            dates = [x for x in find_quantities(sentence) if x.kind in ("date", "period", "year")]
+            if not dates:
+                return None, None, 0.0
+            d = self._closest(sentence, dates, terms)
+            s0 = d.start
+            lead = _DATE_LEAD.search(sentence[:s0])
+            if lead:
+                s0 = lead.start()
+            return sentence[s0:d.end], (start + s0, start + d.end), 1.0
+        if q in (QType.PERSON, QType.ROLE):
+            if p.kind is ParagraphKind.BYLINE:
+                return p.text, (0, len(p.text)), 1.0
+            people = find_people(sentence)
+            if not people:
+                return None, None, 0.0
+            person = max(people, key=lambda x: (x.role is not None, -x.span[0]))
+            if q is QType.ROLE and person.role_span:
+                a, b = person.role_span
+            else:
+                a, b = person.span
+            return sentence[a:b], (start + a, start + b), 1.0 if (q is QType.PERSON or person.role) else 0.5
+        if q is QType.LIST:
+            colon = sentence.find(":")
+            if colon != -1 and colon < len(sentence) - 3:
+                a = colon + 1
+                while a < len(sentence) and sentence[a] == " ":
+                    a += 1
+                b = len(sentence.rstrip(" .…"))
+                return sentence[a:b], (start + a, start + b), 1.0
+            fit = 0.6 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
+            return None, None, fit
+        if q is QType.PLACE:
+            m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
+            if m:
+                return m.group(1).strip(), (start + m.start(1), start + m.start(1) + len(m.group(1).strip())), 1.0
+            return None, None, 0.3
+        return None, None, 0.0
+
+    def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
+                terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
+        qs = [x for x in find_quantities(sentence) if _unit_fits(x, shape)]
+        if not qs:
+            return None, None, 0.0
+        x = self._closest(sentence, qs, terms)
+        return x.text, (start + x.start, start + x.end), 1.0
+
+    def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> Quantity:
+        """The quantity whose clause shares most of the question's terms."""
+        clauses = _clauses(sentence)
+
+        def clause_score(x: Quantity) -> tuple[float, int]:
+            for a, b in clauses:
+                if a <= x.start < b:
+                    # the clause and the words just before it (a figure often follows its label)
+                    window = sentence[max(a - 0, 0):b]
+                    return self._coverage(terms, set(syllable_terms(window))), -x.start
+            return 0.0, -x.start
+
+        return max(quantities, key=clause_score)
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    out, last = [], 0
+    for m in _CLAUSE_SPLIT.finditer(sentence):
+        out.append((last, m.start()))
+        last = m.end()
+    out.append((last, len(sentence)))
+    return out
+
+
+def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
+    kind = x.kind
+    if kind in ("date", "period", "year"):
+        return False
+    if shape.unit == "percent":
+        return kind == "percent" or kind == "fraction"
+    if kind == "percent":
+        return False
+    if shape.unit == "money":
+        return kind == "money"
+    if shape.unit == "area":
+        return kind == "area"
+    if shape.unit == "count":
+        if kind != "count" or not shape.counted:
+            return kind in ("count", "number")
+        return match_key(x.unit or "").startswith(shape.counted.split()[0])
+    return kind in ("count", "number", "money", "area", "fraction")
+
+
+def _drop_other_wards(question: str, keep: str, wards: list[str]) -> str:
+    """The question asked about one ward only: other wards' names are cut out."""
+    key = match_key(question)
+    spans = []
+    for w in wards:
+        if w == keep:
+            continue
+        k = ward_key(w)
+        for m in re.finditer(r"(?:(?:phuong|xa)\s+)?" + re.escape(k), key):
+            spans.append((m.start(), m.end()))
+    out = question
+    for a, b in sorted(spans, reverse=True):
+        out = out[:a] + out[b:]
+    return out
+
+
+def _with_ward(pick: Pick, ward: str) -> Pick:
+    return Pick(pick.paragraph, pick.row, pick.sentence_span, pick.short, pick.short_span, pick.score,
+                pick.support, ward)
+
+
+def _dedupe(picks: list[Pick]) -> list[Pick]:
+    seen, out = set(), []
+    for p in picks:
+        key = (p.paragraph.key, p.sentence_span, p.short_span)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,83 @@
+"""The answer chain, composed from langchain-core Runnables:
+``{question, history}`` → standalone question → retrieve → answer → guarded reply with citations."""
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from chatbot import followup
+from chatbot.answer import ExtractiveAnswerer
+from chatbot.generative import GenerativeWriter
+from chatbot.guard import unsupported_facts
+from chatbot.models import Answer, Citation, Turn
+from chatbot.reply import ABSTAIN_TEXT, compose
+from index.hybrid import HybridIndex
+
+log = logging.getLogger(__name__)
+
+RETRIEVE_K = 8
+
+
+def guard(answer: Answer) -> list:
+    """Facts in the reply that its cited paragraphs (or their articles' titles) do not state."""
+    sources = [c.text for c in answer.citations or answer.related] + \
+              [c.title for c in answer.citations or answer.related]
+    return unsupported_facts(answer.text, sources)
+
+
+def _quotes_only(answer: Answer) -> Answer:
+    """The reply without its short-answer lines: only verbatim quotes remain."""
+    lines = [ln for ln in answer.text.split("\n") if ln.startswith("“")]
+    return Answer(answer.question, answer.standalone_question, "\n".join(lines), None, answer.abstained,
+                  answer.citations, answer.related, answer.verdict, answer.generator)
+
+
+def _abstain(answer: Answer) -> Answer:
+    return Answer(answer.question, answer.standalone_question, ABSTAIN_TEXT, None, True, (),
+                  answer.citations[:3] or answer.related, None, answer.generator)
+
+
+def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: GenerativeWriter | None = None) -> Runnable:
+    def standalone(inp: dict) -> dict:
+        history: Sequence[Turn] = inp.get("history") or ()
+        return {**inp, "standalone": followup.resolve(inp["question"], history, index)}
+
+    def retrieve(inp: dict) -> dict:
+        return {**inp, "retrieval": index.retrieve(inp["standalone"], RETRIEVE_K)}
+
+    def answer(inp: dict) -> dict:
+        decision = answerer.decide(inp["standalone"], inp["retrieval"])
+        return {**inp, "answer": compose(inp["question"], inp["standalone"], decision)}
+
+    def generate(inp: dict) -> dict:
+        if writer is None:
+            return inp
+        extractive: Answer = inp["answer"]
+        sources = [Citation(i + 1, h.paragraph.article_id, h.paragraph.title, h.paragraph.date,
+                            h.paragraph.number, h.paragraph.text, None, h.score)
+                   for i, h in enumerate(inp["retrieval"].hits[:5])]
+        try:
+            generated = writer.write(inp["question"], inp["standalone"], sources)
+        except Exception as exc:  # endpoint down, timeout, bad response: the extractive reply stands
+            log.warning("generative mode failed (%s); using the extractive reply", exc)
+            return inp
+        problems = guard(generated)
+        if problems or (not generated.abstained and not generated.citations):
+            log.warning("generated reply rejected by the guard: %s; using the extractive reply",
+                        problems or "no citation")
+            return inp
+        return {**inp, "answer": generated}
+
+    def guarded(inp: dict) -> Answer:
+        ans: Answer = inp["answer"]
+        problems = guard(ans)
+        if not problems:
+            return ans
+        log.warning("reply failed the faithfulness guard: %s", problems)
+        trimmed = _quotes_only(ans)
+        return trimmed if trimmed.text and not guard(trimmed) else _abstain(ans)
+
+    return (RunnableLambda(standalone) | RunnableLambda(retrieve) | RunnableLambda(answer)
+            | RunnableLambda(generate) | RunnableLambda(guarded))
