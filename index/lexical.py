@@ -21,16 +21,45 @@ from ingest.text import match_key, normalize_for_match, syllables
 
 log = logging.getLogger(__name__)
 
-SYLLABLES_VERSION = "folded-syllables+bigrams/1"
+SYLLABLES_VERSION = "folded-syllables+bigrams+abbreviations/2"
 WORDS_VERSION = "underthesea-word-tokenize/1"
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 
 
+# Abbreviations of Vietnamese administration and their spelled-out forms: a question says
+# "bảo hiểm y tế" where the article writes "BHYT", or the other way round.
+ABBREVIATIONS: dict[str, str] = {
+    "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "hdnd": "hoi dong nhan dan",
+    "ubnd": "uy ban nhan dan", "mttq": "mat tran to quoc", "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong", "grdp": "tong san pham tren dia ban", "fdi": "dau tu truc tiep nuoc ngoai",
+    "kcn": "khu cong nghiep", "cchc": "cai cach hanh chinh", "tthc": "thu tuc hanh chinh",
+    "gpmb": "giai phong mat bang", "tdp": "to dan pho", "htx": "hop tac xa", "cntt": "cong nghe thong tin",
+    "atgt": "an toan giao thong", "ktxh": "kinh te xa hoi", "ocop": "moi xa mot san pham",
+    "dvc": "dich vu cong", "qptd": "quoc phong toan dan",
+}
+_EXPANSIONS = {tuple(v.split()): k for k, v in ABBREVIATIONS.items()}
+
+
+def _with_abbreviations(sylls: list[str]) -> list[str]:
+    extra: list[str] = []
+    for i, t in enumerate(sylls):
+        if t in ABBREVIATIONS:
+            extra.extend(ABBREVIATIONS[t].split())
+        for words, abbr in _EXPANSIONS.items():
+            if t == words[0] and tuple(sylls[i:i + len(words)]) == words:
+                extra.append(abbr)
+    return sylls + extra if extra else sylls
+
+
 def syllable_terms(text: str) -> list[str]:
-    """Folded syllables and adjacent-syllable bigrams."""
+    """Folded syllables and adjacent-syllable bigrams (abbreviations also spelled out)."""
     sylls = syllables(match_key(text))
-    return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
+    bigrams = [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
+    full = _with_abbreviations(sylls)
+    extra = full[len(sylls):]
+    bigrams += [f"{a}_{b}" for a, b in zip(extra, extra[1:])]
+    return full + bigrams
 
 
 def word_terms(text: str) -> list[str]:

@@ -1,15 +1,13 @@
 """Shared fixtures for the web app tests: the answering service and a running app.
 
-The service is the real one (``chatbot.service.build_service``) over the seed articles when it
-exists; its index and data go to tmp dirs through HOIDAP_INDEX_DIR / HOIDAP_DATA_DIR.
-``LexicalService`` is a small stand-in implementing the same protocol over the real seed text,
-used only when the real builder is not available yet.
+The service is the real one (``chatbot.service.build_service``), built once per session over
+the seed articles (and once over the seeds plus a hostile article); its index and data go to
+tmp dirs through HOIDAP_CORPUS_DIR / HOIDAP_INDEX_DIR / HOIDAP_DATA_DIR.
 """
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
+import shutil
 import socket
 import threading
 import time
@@ -19,10 +17,7 @@ from typing import Iterator, Sequence
 import httpx
 import pytest
 
-from chatbot.models import Answer, CheckReport, Citation, Turn
-from ingest.models import Article
-from ingest.parser import parse_article
-from ingest.text import fold_diacritics, split_sentences, syllables
+from chatbot.service import build_service
 from settings import ROOT, Settings
 
 SEEDS = ROOT / "seeds"
@@ -36,73 +31,19 @@ XSS_ARTICLE = (
 )
 
 
-class LexicalService:
-    """Protocol stand-in: syllable overlap over the paragraphs; abstains below a threshold."""
-
-    def __init__(self, corpus_dir: Path):
-        self._articles = {}
-        for path in sorted(corpus_dir.glob("*.txt")):
-            a = parse_article(path.read_text(encoding="utf-8"), path.stem, path.name)
-            self._articles[a.article_id] = a
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _terms(text: str) -> set[str]:
-        return {fold_diacritics(s) for s in syllables(text) if len(s) > 1}
-
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        standalone = question
-        last_user = next((t.content for t in reversed(history) if t.role == "user"), None)
-        if last_user:
-            standalone = f"{last_user} {question}"
-        q = self._terms(standalone)
-        sentences = [(p, (s, e), self._terms(p.text[s:e])) for a in self._articles.values()
-                     for p in a.paragraphs for s, e in split_sentences(p.text)]
-        df: dict[str, int] = {}
-        for _, _, terms in sentences:
-            for t in terms:
-                df[t] = df.get(t, 0) + 1
-        weight = {t: math.log((1 + len(sentences)) / (1 + df.get(t, 0))) for t in q}
-        total = sum(weight.values()) or 1.0
-        scored = [(sum(weight[t] for t in q & terms) / total, p, span) for p, span, terms in sentences]
-        scored.sort(key=lambda x: -x[0])
-        best, p, span = scored[0]
-        cite = Citation(1, p.article_id, p.title, p.date, p.number, p.text, span, best)
-        if best < 0.4:
-            related = tuple(Citation(i + 1, r.article_id, r.title, r.date, r.number, r.text, sp, sc)
-                            for i, (sc, r, sp) in enumerate(scored[:2]))
-            return Answer(question, standalone, "Các bài viết hiện có không nói về điều này.", None, True,
-                          (), related)
-        return Answer(question, standalone, p.text[span[0]:span[1]] + " [1]", None, False, (cite,))
-
-    def check(self, claim: str) -> CheckReport:
-        raise NotImplementedError
-
-    def articles(self) -> list[Article]:
-        return list(self._articles.values())
-
-    def article(self, article_id: str) -> Article:
-        return self._articles[article_id]
-
-    def health(self) -> dict:
-        return {"index_loaded": True, "articles": len(self._articles),
-                "paragraphs": sum(len(a.paragraphs) for a in self._articles.values()),
-                "embedding_model": "none (test stand-in)", "index_built_at": dt.datetime.now().isoformat()}
+def _warm_index_dir(index_dir: Path, warm_from: Sequence[Path]) -> None:
+    """Start ``index_dir`` as a copy of an already built index: the build then reuses its
+    embeddings (keyed by text) and embeds only new paragraphs. Purely a speed-up: a stale or
+    foreign copy is rebuilt by ``open_index`` like any other."""
+    for source in warm_from:
+        if (source / "current").exists() and not index_dir.exists():
+            shutil.copytree(source, index_dir, symlinks=True)
+            return
 
 
-def _real_builder():
-    try:
-        from chatbot.service import build_service
-    except ImportError:
-        return None
-    return build_service
-
-
-def make_service(corpus_dir: Path, tmp: Path):
-    """The real service over ``corpus_dir`` (index in ``tmp``), or the stand-in."""
-    build_service = _real_builder()
-    if build_service is None:
-        return LexicalService(corpus_dir)
+def make_service(corpus_dir: Path, tmp: Path, warm_from: Sequence[Path] = ()):
+    """The real service over ``corpus_dir``, its index and data under ``tmp``."""
+    _warm_index_dir(tmp / "index", warm_from)
     env = {"HOIDAP_CORPUS_DIR": str(corpus_dir), "HOIDAP_INDEX_DIR": str(tmp / "index"),
            "HOIDAP_DATA_DIR": str(tmp / "data")}
     saved = {k: os.environ.get(k) for k in env}
@@ -118,8 +59,17 @@ def make_service(corpus_dir: Path, tmp: Path):
 
 
 @pytest.fixture(scope="session")
-def seed_service(tmp_path_factory):
-    return make_service(SEEDS, tmp_path_factory.mktemp("seed-index"))
+def seed_index_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("seed-index")
+
+
+@pytest.fixture(scope="session")
+def seed_service(seed_index_tmp):
+    """The service over the seed articles. Its index starts as a copy of the app's own seed
+    index or the eval runner's, when either was built, and is built here otherwise."""
+    defaults = Settings()
+    return make_service(SEEDS, seed_index_tmp,
+                        warm_from=(defaults.index_dir, defaults.model_cache_dir.parent / "eval" / "seeds"))
 
 
 @pytest.fixture(scope="session")
@@ -133,8 +83,9 @@ def xss_corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def xss_service(xss_corpus, tmp_path_factory):
-    return make_service(xss_corpus, tmp_path_factory.mktemp("xss-index"))
+def xss_service(xss_corpus, seed_service, seed_index_tmp, tmp_path_factory):
+    """Seeds plus the hostile article; reuses the seed index's embeddings."""
+    return make_service(xss_corpus, tmp_path_factory.mktemp("xss-index"), warm_from=(seed_index_tmp / "index",))
 
 
 def app_settings(tmp: Path) -> Settings:

@@ -23,7 +23,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 QUANG_TRUNG = "Đại hội Đảng bộ phường Quang Trung đề ra bao nhiêu chỉ tiêu chủ yếu?"
-FOLLOW_UP = "Còn tỷ lệ tham gia bảo hiểm y tế thì sao?"
+FOLLOW_UP = "Còn thu nhập bình quân thì sao?"
 XSS_QUESTION = ('<img src=x onerror="window.__pwned=11;alert(11)"> <script>window.__pwned=12</script> '
                 "Hội nghị an toàn thông tin ở phường An Toàn có bao nhiêu đại biểu tham dự?")
 HIGHLIGHT_RGB = "rgb(254, 240, 138)"  # #fef08a, the :target paragraph on the article page
@@ -146,11 +146,10 @@ def test_chat_desktop_sources_follow_up_and_feedback(browser, live_xss_app):
         assert rows and rows[0].liked is True
         assert "28" in rows[0].reply and rows[0].citations[0]["article_id"] == "000_979beda71dc56cf9"
 
-        # a follow-up uses the conversation: Quang Trung's 99 %, not Đông Sơn's 96 %
+        # a follow-up uses the conversation: Quang Trung's 90 million, not Đông Sơn's 95 million
         chat = _ask(page, FOLLOW_UP)
-        last_reply = _bot_texts(page)[-1] if _bot_texts(page) else chat
         follow = chat.split(FOLLOW_UP, 1)[1]
-        assert "99" in follow and "96%" not in follow, last_reply
+        assert "90 triệu" in follow and "95 triệu" not in follow, follow
         page.screenshot(path=str(ARTIFACTS / "chat_desktop_follow_up.png"), full_page=True)
 
         # the citation link opens the article with that paragraph highlighted

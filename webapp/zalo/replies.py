@@ -163,12 +163,12 @@ def _compose(body: str, header: str, sources: list[_Source], limit: int) -> str:
 
 
 def format_reply(answer: Answer, public_base_url: str = "", limit: int = MAX_CHARS) -> str:
-    """The Zalo text for an answer: the answer, then "Nguồn:" lines (or "Có thể liên quan:"
-    lines for an abstention), at most ``limit`` characters."""
+    """The Zalo text for an answer: the answer, then "Nguồn:" lines (for an abstention, "Các
+    đoạn có thể liên quan:" lines), at most ``limit`` characters."""
     body = answer.text.strip() or NO_ANSWER
     if answer.abstained or not answer.citations:
         related = _sources(answer.related[:3], public_base_url, numbered=False)
-        return _compose(body, "Có thể liên quan:", related, limit)
+        return _compose(body, "Các đoạn có thể liên quan:", related, limit)
     cites = sorted(answer.citations, key=lambda c: c.id)
     return _compose(body, "Nguồn:", _sources(cites, public_base_url, numbered=True), limit)
 

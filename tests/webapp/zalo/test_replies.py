@@ -82,7 +82,7 @@ def test_an_abstention_lists_related_paragraphs_without_numbers():
     a = Answer("q", "q", "Tôi chưa tìm thấy thông tin này trong các bài viết.", None, True, (), related)
     reply = format_reply(a, BASE)
     assert reply.startswith("Tôi chưa tìm thấy")
-    assert "Có thể liên quan:\n- Xây dựng chương trình hành động" in reply
+    assert "Các đoạn có thể liên quan:\n- Xây dựng chương trình hành động" in reply
     assert "[1]" not in reply and "#p3" in reply
 
 
