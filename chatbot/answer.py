@@ -64,8 +64,8 @@ class Decision:
 @dataclass(frozen=True)
 class AnswerSettings:
     paragraphs: int = 6          # top paragraphs whose sentences compete
-    min_support: float = 0.5     # below this share of the question's terms: not answered here
-    min_typed_support: float = 0.4
+    min_support: float = 0.35    # below this share of the question's terms: not answered here
+    min_typed_support: float = 0.3
 
 
 class ExtractiveAnswerer:
@@ -77,6 +77,7 @@ class ExtractiveAnswerer:
             df.update(set(syllable_terms(p.text)))
         self._df = df
         self._n = max(len(index.paragraphs), 1)
+        self._ward_syllables = {s for key in index.ward_names for s in key.split()} | {"phuong", "xa"}
 
     # -- term weights -------------------------------------------------------------------------
     def _idf(self, term: str) -> float:
@@ -210,19 +211,24 @@ class ExtractiveAnswerer:
         if q is QType.NUMBER:
             return self._number(text, start, sentence, shape, terms)
         if q is QType.DATE:
-            dates = [x for x in find_quantities(sentence) if x.kind in ("date", "period", "year")]
+            dates = [x for x in find_quantities(sentence) if _date_fits(x, shape)]
             if not dates:
                 return None, None, 0.0
-            d = self._closest(sentence, dates, terms)
+            exact = [x for x in dates if x.kind == "date"]
+            d, _ = self._closest(sentence, exact or dates, terms)
             s0 = d.start
             lead = _DATE_LEAD.search(sentence[:s0])
             if lead:
                 s0 = lead.start()
             return sentence[s0:d.end], (start + s0, start + d.end), 1.0
         if q in (QType.PERSON, QType.ROLE):
-            if p.kind is ParagraphKind.BYLINE:
-                return p.text, (0, len(p.text)), 1.0
-            people = find_people(sentence)
+            if shape.author:
+                if p.kind is ParagraphKind.BYLINE:
+                    return p.text, (0, len(p.text)), 1.0
+                return None, None, 0.0
+            if p.kind is ParagraphKind.BYLINE and not p.states_fact:
+                return None, None, 0.0
+            people = [x for x in find_people(sentence) if _role_fits(x.role, shape.role)]
             if not people:
                 return None, None, 0.0
             person = max(people, key=lambda x: (x.role is not None, -x.span[0]))
@@ -238,8 +244,8 @@ class ExtractiveAnswerer:
                 while a < len(sentence) and sentence[a] == " ":
                     a += 1
                 b = len(sentence.rstrip(" .…"))
-                return sentence[a:b], (start + a, start + b), 1.0
-            fit = 0.6 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
+                return sentence[a:b], (start + a, start + b), 0.5
+            fit = 0.4 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
             return None, None, fit
         if q is QType.PLACE:
             m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
@@ -253,22 +259,42 @@ class ExtractiveAnswerer:
         qs = [x for x in find_quantities(sentence) if _unit_fits(x, shape)]
         if not qs:
             return None, None, 0.0
-        x = self._closest(sentence, qs, terms)
-        return x.text, (start + x.start, start + x.end), 1.0
+        x, clause_cov = self._closest(sentence, qs, terms)
+        # the figure must sit in a clause about what was asked, not merely in the same sentence
+        return x.text, (start + x.start, start + x.end), (min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0)
 
-    def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> Quantity:
-        """The quantity whose clause shares most of the question's terms."""
+    def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> tuple[Quantity, float]:
+        """The quantity whose clause shares most of the question's terms (ward names aside)."""
         clauses = _clauses(sentence)
+        content = {t: w for t, w in terms.items() if not any(p in self._ward_syllables for p in t.split("_"))}
 
         def clause_score(x: Quantity) -> tuple[float, int]:
             for a, b in clauses:
                 if a <= x.start < b:
-                    # the clause and the words just before it (a figure often follows its label)
-                    window = sentence[max(a - 0, 0):b]
-                    return self._coverage(terms, set(syllable_terms(window))), -x.start
+                    return self._coverage(content, set(syllable_terms(sentence[a:b]))), -x.start
             return 0.0, -x.start
 
-        return max(quantities, key=clause_score)
+        best = max(quantities, key=clause_score)
+        return best, clause_score(best)[0]
+
+
+def _date_fits(x: Quantity, shape: QuestionShape) -> bool:
+    """"Ngày nào" wants a day; "năm nào" a year; "khi nào" a day, month, quarter or year, but
+    never a span like a term of office ("2025-2030")."""
+    if x.kind == "date":
+        return True
+    if x.kind not in ("period", "year") or x.upper is not None or x.qualifier == "range":
+        return False
+    return shape.when != "day"
+
+
+def _role_fits(role: str | None, asked: str | None) -> bool:
+    """The question's role ("bí thư") must be the person's role, not a deputy's ("phó bí thư")."""
+    if not asked:
+        return True
+    if not role:
+        return False
+    return match_key(role).startswith(asked)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -282,7 +308,7 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 
 def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
     kind = x.kind
-    if kind in ("date", "period", "year"):
+    if kind in ("date", "period", "year") and shape.unit != "count":
         return False
     if shape.unit == "percent":
         return kind == "percent" or kind == "fraction"
@@ -293,9 +319,14 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
     if shape.unit == "area":
         return kind == "area"
     if shape.unit == "count":
+        first = shape.counted.split()[0] if shape.counted else ""
+        if kind in ("period", "year") and first == "nam":
+            return bool(re.fullmatch(r"\d+ năm", x.text))
+        if kind == "fraction":
+            return True
         if kind != "count" or not shape.counted:
-            return kind in ("count", "number")
-        return match_key(x.unit or "").startswith(shape.counted.split()[0])
+            return kind == "count"
+        return match_key(x.unit or "").startswith(first)
     return kind in ("count", "number", "money", "area", "fraction")
 
 

@@ -1048,6 +1048,10 @@ class FactChecker:
         folded = _folded(claim)
         feats = self._claim_features(claim, 0, len(claim.text))
         digits = {t.text for t in claim.tokens if any(c.isdigit() for c in t.text)}
+        # names, wards included, must be in the very sentence (conservative: a claim that adds
+        # a ward the sentence leaves implicit is not "stated")
+        names = ([match_key(claim.text[a:b]) for a, b in claim.runs] + [p.key for p in claim.persons]
+                 + [k for _, _, k in claim.wards])
         total = sum(self._weight(f, folded) for f in feats)
         best = None
         for row in rows:
@@ -1056,6 +1060,10 @@ class FactChecker:
                 if not self._ward_fits(row, t, s, wards):
                     continue
                 if digits - {x.text for x in t.tokens if s <= x.start < e}:
+                    continue
+                present = ({match_key(m.group(0)) for m in _CAP_RUN.finditer(t.text, s, e)}
+                           | {p.key for p in t.persons if s <= p.start < e} | t.wards_in(s, e))
+                if any(n not in present for n in names):
                     continue
                 have = t.features(s, e, folded)
                 score = sum(self._weight(f, folded) for f in feats if f in have) / total if total else 0.0

@@ -26,6 +26,9 @@ class QuestionShape:
     qtype: QType
     unit: str | None        # "percent" | "money" | "area" | "count" | None: the unit a figure must have
     counted: str | None     # folded noun after "bao nhiêu"/"mấy" ("doanh nghiep"), for "220 doanh nghiệp"
+    role: str | None = None # folded role the question names ("bi thu", "pho chu tich"), for people
+    author: bool = False    # asks who wrote the article
+    when: str | None = None # "day" for "ngày nào"; None for any date
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -35,7 +38,7 @@ def _has(folded: str, *cues: str) -> bool:
 
 _NUMBER_CUES = ("bao nhieu", "may", "ty le", "muc", "so luong", "thu nhap", "toc do", "dien tich",
                 "tong von", "tong thu")
-_PERSON_CUES = ("ai", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
+_PERSON_CUES = ("ai", "ten la gi", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
 _ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "vai tro gi", "la chuc")
 _DATE_CUES = ("khi nao", "ngay nao", "nam nao", "thang nao", "luc nao", "bao gio", "thoi gian nao",
               "thoi diem nao", "quy nao", "ngay bao nhieu", "hom nao", "dip nao")
@@ -49,6 +52,8 @@ _MONEY_CUES = ("bao nhieu tien", "kinh phi", "von", "ngan sach", "thu nhap", "to
                "trieu dong", "gia tri", "dau tu")
 _AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "ha dat", "quy mo")
 
+# longest first, so "pho bi thu" wins over "bi thu"
+_ROLES = ("pho chu tich", "pho bi thu", "pho giam doc", "chu tich", "bi thu", "giam doc", "truong ban")
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
 
@@ -61,15 +66,17 @@ def question_shape(question: str) -> QuestionShape:
         words = [w for w in m.group(1).split() if w not in _NOT_NOUNS]
         counted = " ".join(words) or None
     if _has(folded, *_DATE_CUES):
-        return QuestionShape(QType.DATE, None, None)
+        return QuestionShape(QType.DATE, None, None, when="day" if _has(folded, "ngay nao", "hom nao") else None)
+    author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh")
+    role = next((r for r in _ROLES if _has(folded, r)), None)
     if _has(folded, *_ROLE_CUES):
-        return QuestionShape(QType.ROLE, None, None)
+        return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
     if _has(folded, *_LIST_CUES):
         return QuestionShape(QType.LIST, None, None)
-    if _has(folded, *_PERSON_CUES):
-        return QuestionShape(QType.PERSON, None, None)
+    if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
+        return QuestionShape(QType.PERSON, None, None, role, author)
     if _has(folded, *_NUMBER_CUES) or "%" in folded:
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
