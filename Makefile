@@ -25,6 +25,7 @@ model: install
 index: model
 	$(BIN)/python -m index build
 
+# builds the index on first run (or when the articles changed), then serves http://127.0.0.1:7860
 run: model
 	$(BIN)/python app.py
 

@@ -25,6 +25,7 @@ from webapp.articles_page import make_articles_router  # noqa: E402
 from webapp.feedback import FeedbackStore  # noqa: E402
 from webapp.runtime import ServiceHolder  # noqa: E402
 from webapp.ui import UI_CSS, build_ui, make_theme  # noqa: E402
+from webapp.zalo import ZaloBot, make_router as make_zalo_router  # noqa: E402
 
 __all__ = ["create_app", "main"]
 
@@ -54,13 +55,16 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     settings = settings or get_settings()
     holder = ServiceHolder(service)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    zalo = ZaloBot(settings, holder.get)  # fetches the service per message: answers once it is loaded
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder.start_loading(lambda: _build_service(settings))
+        zalo.start()
         try:
             yield
         finally:
+            await zalo.aclose()
             feedback.close()
 
     app = FastAPI(title="Hỏi đáp phường", description=_DESCRIPTION, version="0.1.0", lifespan=lifespan)
@@ -72,16 +76,12 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     app.include_router(make_api_router())
     app.include_router(make_articles_router())
 
-    # ---- Zalo Official Account webhook -------------------------------------------------------
-    # The lead mounts the Zalo router HERE, before the Gradio mount below (the UI is mounted at
-    # "/" and would otherwise shadow it), e.g.:
-    #     from webapp.zalo.router import make_router
-    #     app.include_router(make_router(bot))
-    # Routes get the service from ``app.state.holder.get()`` (raises ServiceUnavailable while loading).
-    # -------------------------------------------------------------------------------------------
+    # the Zalo webhook goes before the Gradio mount, which takes "/" and would shadow it
+    app.state.zalo = zalo
+    app.include_router(make_zalo_router(zalo))
 
     demo = build_ui(holder, feedback)
-    gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], ssr_mode=False, theme=make_theme(),
+    gr.mount_gradio_app(app, demo, path="/", footer_links=[], ssr_mode=False, theme=make_theme(),
                         css=UI_CSS, show_error=False, mcp_server=False)
     return app
 

@@ -877,8 +877,10 @@ class FactChecker:
                         facts.append(_Fact("not_found", f"Bài viết không nêu chức vụ của {person.name}."))
                         continue
                     row, p, r = source_roles[0]
+                    labels = dict.fromkeys(self._role_label(x) for _, _, x in source_roles)
                     fact = self._person_fact("refuted", row, p, r,
-                                             f"Bài viết ghi {person.name} là {self._role_label(r)}, không phải {self._role_label(role)}.")
+                                             f"Bài viết ghi {person.name} là {', '.join(labels)}, "
+                                             f"không phải {self._role_label(role)}.")
                     holder = self._holder(role, exclude=person.key)
                     if holder:
                         hrow, hp, hr = holder

@@ -96,15 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from chatbot.factcheck import FactChecker
-    from eval.datasets import SEEDS_DIR
+    from eval.datasets import open_eval_index
     from index.embedder import load_embedder
-    from index.service import open_index
     from settings import Settings
 
     settings = Settings()
     embedder = load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
-    index_dir = settings.model_cache_dir.parent / "eval" / "claims-index"
-    index = open_index(SEEDS_DIR, index_dir, embedder, show_progress=not args.json)
+    index = open_eval_index("seeds", embedder, settings.model_cache_dir.parent / "eval")
     res = evaluate(FactChecker(index), read_claims(args.claims))
     if args.json:
         print(json.dumps(res, ensure_ascii=False))

@@ -370,6 +370,12 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = " ".join(dict.fromkeys(e["message"] for e in errors)) or "Yêu cầu không hợp lệ."
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("lỗi không lường trước ở %s", request.url.path)
+        return JSONResponse({"detail": "Máy chủ gặp lỗi khi xử lý yêu cầu, bạn vui lòng thử lại sau."},
+                            status_code=500)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if request.url.path.startswith("/api") and exc.status_code in _HTTP_VI:

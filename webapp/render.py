@@ -18,7 +18,7 @@ from ingest.models import Article, ParagraphKind
 
 __all__ = [
     "escape_html", "escape_markdown", "format_date", "article_url", "highlight_html",
-    "citation_label", "citation_body_html", "reply_markdown", "related_intro",
+    "citation_label", "citation_body_html", "reply_markdown",
     "verdict_badge", "check_table_html", "article_html", "article_list_html", "VERDICT_LABELS",
     "NOT_READY_CHECK", "NO_ANSWER_HEADING",
 ]
@@ -110,10 +110,6 @@ def reply_markdown(answer: Answer) -> str:
     if answer.abstained:
         return f"🔎 **{NO_ANSWER_HEADING}.**\n\n{text}"
     return text
-
-
-def related_intro(n: int) -> str:
-    return "Có thể bạn quan tâm đoạn sau:" if n == 1 else f"Có thể bạn quan tâm {n} đoạn sau:"
 
 
 # --- fact-check table --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from webapp.examples import example_questions
 from webapp.feedback import FeedbackStore
 from webapp.render import (
     NOT_READY_CHECK, article_html, article_url, check_table_html, citation_body_html, citation_label,
-    escape_html, escape_markdown, format_date, related_intro, reply_markdown,
+    escape_html, escape_markdown, format_date, reply_markdown,
 )
 from webapp.runtime import ServiceHolder, ServiceUnavailable
 
@@ -35,7 +35,8 @@ UI_CSS = """
 .gradio-container { max-width: 960px !important; margin: 0 auto; }
 #hd-header h1 { margin: .2rem 0 0; font-size: 1.45rem; }
 #hd-header p { margin: .1rem 0 .4rem; color: var(--body-text-color-subdued); }
-#hd-chat mark, .hd-html mark { background: #fef08a; color: inherit; padding: 0 .1em; border-radius: .15em; }
+#hd-chat mark, .hd-html mark { background: #fef08a; color: inherit; font-size: inherit; padding: 0 .1em;
+                               border-radius: .15em; }
 #hd-chat a { word-break: break-word; }
 #hd-chat .thought-group .content .prose, #hd-chat .thought-group .content .prose p { font-size: .95rem; line-height: 1.55; }
 .hd-html .muted, .hd-notice { color: var(--body-text-color-subdued); }
@@ -47,8 +48,9 @@ UI_CSS = """
 .badge-not_found { background: #e5e7eb; color: #374151; }
 .check-overall { margin: .3rem 0 .6rem; }
 .check-table { width: 100%; border-collapse: collapse; }
-.check-table th, .check-table td { border-bottom: 1px solid var(--border-color-primary); padding: .5rem;
-                                   vertical-align: top; text-align: left; }
+.check-table th, .check-table td { border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important;
+                                   padding: .5rem; vertical-align: top; text-align: left; }
+#hd-article-picker label { width: 100%; }
 .evidence { margin-bottom: .4rem; } .evidence-src { font-size: .85rem; }
 .hd-article h1 { font-size: 1.3rem; margin: .2rem 0; }
 .hd-article .meta { color: var(--body-text-color-subdued); font-size: .9rem; }
@@ -155,7 +157,6 @@ class _Handlers:
         if answer.citations:
             shown += [_source_message(c) for c in answer.citations]
         elif answer.related:
-            shown[-1]["content"] += "\n\n" + related_intro(len(answer.related))
             shown += [_source_message(c, related=True) for c in answer.related]
         history = history + [{"role": "user", "content": question},
                              {"role": "assistant", "content": answer.text}]
@@ -239,15 +240,16 @@ def build_ui(holder: ServiceHolder, feedback: FeedbackStore) -> gr.Blocks:
                                      submit_btn=False, autofocus=True)
                     send = gr.Button("Gửi", variant="primary", scale=1, min_width=72, elem_id="hd-send")
                 gr.Markdown("Câu trả lời chỉ dựa trên các bài viết đã nạp. Bấm vào nguồn 📄 để xem đoạn trích; "
-                            "bấm 👍/👎 để góp ý.", elem_classes=["hd-notice"])
+                            "bấm 👍/👎 để góp ý. Dành cho lập trình viên: [API JSON](/docs).",
+                            elem_classes=["hd-notice"])
             with gr.Tab("Kiểm tra thông tin", id="check"):
                 claim = gr.Textbox(elem_id="hd-claim", label="Thông tin cần kiểm tra", lines=3, max_lines=8,
                                    placeholder="Dán một đoạn tin, ví dụ: Phường Quang Trung đề ra 30 chỉ tiêu chủ yếu.")
                 check_btn = gr.Button("Kiểm tra", variant="primary", elem_id="hd-check")
                 check_out = gr.HTML(elem_id="hd-check-result", elem_classes=["hd-html"])
             with gr.Tab("Bài viết", id="articles"):
-                picker = gr.Dropdown(label="Chọn bài viết", choices=[], elem_id="hd-article-picker",
-                                     interactive=True)
+                picker = gr.Radio(label="Chọn một bài viết để đọc", choices=[], elem_id="hd-article-picker",
+                                  interactive=True)
                 article_out = gr.HTML(elem_id="hd-article", elem_classes=["hd-html"])
 
         messages = gr.State([])   # what the Chatbot shows (escaped)
@@ -271,4 +273,7 @@ def build_ui(holder: ServiceHolder, feedback: FeedbackStore) -> gr.Blocks:
         claim.submit(h.check, [claim], [check_out])
         picker.change(h.open_article, [picker], [article_out], queue=False)
         demo.load(h.on_load, None, [chatbot, picker, article_out], queue=False)
+    # Gradio runs one call per event at a time by default; replies pause while streaming, so
+    # let several visitors be answered at once (the service itself serialises what it must).
+    demo.queue(default_concurrency_limit=8)
     return demo

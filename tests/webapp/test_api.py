@@ -213,3 +213,40 @@ def test_eight_concurrent_clients_get_the_same_answers_as_one(client):
     for q, r in results:
         assert r.status_code == 200
         assert r.json() == expected[q]
+
+
+class _Broken:
+    """A service whose answering fails unexpectedly."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def ask(self, question, history=()):
+        raise RuntimeError("index file vanished")
+
+
+def test_an_unexpected_failure_is_a_vietnamese_500_not_a_traceback(seed_service, tmp_path):
+    app = create_app(app_settings(tmp_path), service=_Broken(seed_service))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/api/ask", json={"question": NONG_TRANG})
+    assert r.status_code == 500 and "thử lại" in r.json()["detail"]
+    assert "vanished" not in r.text
+
+
+def test_start_up_builds_the_service_once_then_reports_ready(seeds_index, tmp_path):
+    """The real lifespan: ``create_app`` without a service builds it in the background."""
+    import shutil
+
+    from settings import Settings
+
+    shutil.copytree(seeds_index.generation.parent, tmp_path / "index", symlinks=True)
+    settings = Settings(corpus_dir=SEEDS, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    with TestClient(create_app(settings)) as c:
+        holder = c.app.state.holder
+        assert holder.wait(120), holder.error
+        r = c.get("/healthz")
+        assert r.status_code == 200 and r.json()["articles"] == 5
+        assert c.post("/api/ask", json={"question": NONG_TRANG}).json()["citations"]

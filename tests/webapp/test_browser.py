@@ -99,6 +99,14 @@ def _wait_reply(page, n_bots_before: int, timeout: float = 60) -> str:
     raise AssertionError("no reply within the time limit")
 
 
+def _expand(page, title) -> None:
+    """Open a source and let its slide-open transition finish (for the screenshots)."""
+    title.click()
+    page.wait_for_function(
+        """el => el.classList.contains('expanded')""", arg=title.element_handle())
+    page.wait_for_timeout(700)
+
+
 def _ask(page, question: str) -> str:
     before = len(_bot_texts(page))
     page.fill("#hd-question textarea", question)
@@ -127,7 +135,7 @@ def test_chat_desktop_sources_follow_up_and_feedback(browser, live_xss_app):
         title = page.locator("#hd-chat .thought-group .title").first
         label = title.inner_text()
         assert re.search(r"\[1\] Xây dựng chương trình hành động .* · 17/11/2025 · đoạn \d+", label), label
-        title.click()
+        _expand(page, title)
         mark = page.locator("#hd-chat .thought-group mark").first
         mark.wait_for(state="visible")
         assert "28 chỉ tiêu" in mark.inner_text()
@@ -177,15 +185,14 @@ def test_nothing_runs_from_articles_or_questions(browser, live_xss_app):
         assert '<img src=x onerror="window.__pwned=11;alert(11)">' in chat
         assert "<script>window.__pwned=12</script>" in chat
         for title in page.locator("#hd-chat .thought-group .title").all():
-            title.click()
+            _expand(page, title)
         chat = page.inner_text("#hd-chat")
         page.screenshot(path=str(ARTIFACTS / "xss_chat.png"), full_page=True)
         assert page.locator("#hd-chat img[src='x'], #hd-chat script, #hd-chat b").count() == 0
 
         # the article tab shows the hostile article as text
         page.get_by_role("tab", name="Bài viết").click()
-        page.click("#hd-article-picker input")
-        page.get_by_role("option", name=re.compile("Tin thử")).click()
+        page.locator("#hd-article-picker label", has_text="Tin thử").click()
         page.wait_for_selector("#hd-article article")
         article_text = page.inner_text("#hd-article")
         assert "<script>window.__pwned = 1</script>" in article_text
@@ -222,14 +229,13 @@ def test_phone_width(browser, live_xss_app):
         assert [t.inner_text().strip() for t in tabs.all()] == ["Hỏi đáp", "Kiểm tra thông tin", "Bài viết"]
         chat = _ask(page, "Ai là Bí thư Đảng ủy phường Nông Trang?")
         assert "[1]" in chat
-        page.locator("#hd-chat .thought-group .title").first.click()
+        _expand(page, page.locator("#hd-chat .thought-group .title").first)
         page.locator("#hd-chat .thought-group mark").first.wait_for(state="visible")
         no_sideways = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
         assert page.evaluate(no_sideways)
         page.screenshot(path=str(ARTIFACTS / "chat_phone.png"))
         page.get_by_role("tab", name="Bài viết").click()
-        page.click("#hd-article-picker input")
-        page.get_by_role("option").first.click()
+        page.locator("#hd-article-picker label").first.click()
         page.wait_for_selector("#hd-article article")
         assert page.evaluate(no_sideways)
         page.screenshot(path=str(ARTIFACTS / "articles_tab_phone.png"))

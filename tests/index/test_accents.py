@@ -1,0 +1,47 @@
+"""Tone-mark restoration trained on the seed text."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.accents import ToneRestorer
+from ingest.corpus import load_corpus
+
+
+@pytest.fixture(scope="module")
+def restorer(seeds_dir) -> ToneRestorer:
+    articles = load_corpus(seeds_dir).articles
+    return ToneRestorer.train([a.title for a in articles] + [p.text for a in articles for p in a.paragraphs])
+
+
+@pytest.mark.parametrize("plain, accented", [
+    ("thu nhap binh quan", "thu nhập bình quân"),
+    ("ty le ho ngheo", "tỷ lệ hộ nghèo"),
+    ("dai hoi dang bo phuong", "đại hội đảng bộ phường"),
+    ("den nam 2030", "đến năm 2030"),
+])
+def test_restores_tone_marks_from_the_corpus(restorer, plain, accented):
+    assert restorer.restore(plain) == accented
+
+
+def test_keeps_unknown_syllables_digits_and_punctuation(restorer):
+    assert restorer.restore("xyzzy thu nhap, qwer!") == "xyzzy thu nhập, qwer!"
+    assert restorer.restore("  thu nhap (2030)?\n") == "  thu nhập (2030)?\n"
+    assert restorer.restore("...") == "..."
+    assert restorer.restore("") == ""
+
+
+def test_keeps_capitalised_words_capitalised(restorer):
+    assert restorer.restore("Thu nhap binh quan cua phuong Dong Son") == \
+        "Thu nhập bình quân của phường Đông Sơn"
+
+
+def test_keeps_syllables_that_already_have_marks(restorer):
+    assert restorer.restore("thu nhập binh quan") == "thu nhập bình quân"
+
+
+    data["version"] = "unigram/0"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    with pytest.raises(ValueError):
+        ToneRestorer.load(path)
