@@ -41,6 +41,27 @@ def test_keeps_syllables_that_already_have_marks(restorer):
     assert restorer.restore("thu nhập binh quan") == "thu nhập bình quân"
 
 
+def test_keeps_upper_case_words_upper_case(restorer):
+    assert restorer.restore("THU NHAP BINH QUAN") == "THU NHẬP BÌNH QUÂN"
+
+
+@pytest.mark.parametrize("plain", ["bao nhieu", "phuong Quang Trung co bao nhieu chi tieu"])
+def test_restores_the_commonest_question_phrase(restorer, plain):
+    assert "bao nhiêu" in restorer.restore(plain)
+
+
+def test_a_saved_restorer_restores_the_same(restorer, tmp_path):
+    path = tmp_path / "tones.json"
+    restorer.save(path)
+    loaded = ToneRestorer.load(path)
+    for plain in ("thu nhap binh quan", "ty le ho ngheo", "bao nhieu"):
+        assert loaded.restore(plain) == restorer.restore(plain)
+
+
+def test_a_restorer_from_another_version_is_refused(restorer, tmp_path):
+    path = tmp_path / "tones.json"
+    restorer.save(path)
+    data = json.loads(path.read_text())
     data["version"] = "unigram/0"
     path.write_text(json.dumps(data, ensure_ascii=False))
     with pytest.raises(ValueError):
