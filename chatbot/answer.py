@@ -30,6 +30,8 @@ den thi sao con hay hoac nay do ay kia may muc nguoi nam den luc ngay thang bang
 gom bao gom ke ten cho biet hien nay dat la gi vay nhi a u oi
 """.split())
 
+# number words whose folded form is not also a common other word ("tám"/"tâm", "sáu"/"sau")
+_NUMBER_WORDS = {"hai": "2", "bon": "4", "chin": "9", "muoi": "10"}
 _CLAUSE_SPLIT = re.compile(r"[;:]|,\s|\s[-–]\s")
 _DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
 _WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)",
@@ -85,6 +87,9 @@ class ExtractiveAnswerer:
 
     def _query_terms(self, text: str) -> dict[str, float]:
         terms = {}
+        for t in syllable_terms(text):
+            if t in _NUMBER_WORDS:  # "hai khâu đột phá" is written "2 khâu đột phá" too
+                terms[_NUMBER_WORDS[t]] = self._idf(_NUMBER_WORDS[t])
         for t in syllable_terms(text):
             parts = t.split("_")
             if any(p in STOP_TERMS for p in parts) and len(parts) == 1:

@@ -7,11 +7,13 @@ How a sentence is checked
    roles, named places and projects ("cầu Hà Lan", "Quốc lộ 217B"), and "X được hợp nhất từ
    A, B, C" lists. The wards it is about are the wards it names, else those of the sentence
    before it ("Phường cũng đặt mục tiêu...").
-2. Candidate paragraphs come from the hybrid index (ward-aware and not, so another ward's
-   figure is seen too).
+2. Candidate paragraphs: the index's lexical retrievers' best for the sentence (not limited to
+   the claim's ward, so another ward's figure is seen too) plus the articles about its wards.
 3. Each quantity is aligned with the quantities of the candidates that measure the same kind of
-   thing: the claim's indicator words are weighted by IDF and looked up in the candidate's
-   clause (between ";" / ":"), sentence and paragraph, nearer counting more. Among aligned
+   thing: the claim's indicator words (and word pairs) are weighted by IDF and looked up around
+   the candidate: its comma part, its clause (between ";" / ":"), sentence and paragraph,
+   nearer counting more, and enough of them must be in its own part (a neighbour in a list of
+   indicators does not count). Among aligned
    quantities for the same ward, the same value with the same qualifier and a compatible
    period gives *supported*; the same value with another qualifier ("trên 85%" vs "85%") or
    another period ("2026-2030" vs "2021-2025"), or another value, gives *refuted*, quoting the
@@ -57,14 +59,14 @@ SAME_VALUE_SLACK = 0.2   # a same-value candidate may align this much worse than
 VERBATIM = 0.9           # a fact-free sentence is supported only when stated almost verbatim
 CANDIDATES = 12          # paragraphs per retrieval pass
 
-# presence weights of a word in the candidate's clause / sentence / paragraph
+# presence weights of a claim word near a candidate: its comma part / clause / sentence / paragraph
 _W_CLAUSE, _W_SEGMENT, _W_SENTENCE, _W_PARAGRAPH = 1.0, 0.75, 0.5, 0.25
 # counts of administrative units name the sentence's subject ("hai phường Bỉm Sơn, Quang Trung"),
 # so, like dates and periods, they are aligned with the whole clause, not their comma part
 _SUBJECT_UNITS = frozenset({"phường", "xã", "địa phương", "đơn vị", "tỉnh", "huyện"})
 _BIGRAM_WEIGHT = 0.5
 
-# --- vocabulary (folded) ----------------------------------------------------------------------
+# --- vocabulary -----------------------------------------------------------------------------
 
 _STOPWORDS = frozenset("""
 và hoặc là của các những cho trong với tại ở đến tới từ đã đang sẽ được bị có không này đó thì
@@ -109,9 +111,6 @@ _BEFORE_WARD = frozenset({
 })
 _MERGE_CUE = re.compile(r"(?<![a-z])(?:sap nhap|sat nhap|hop nhat)(?![a-z])")
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_UPPER_START = re.compile(r"[^\W\d_]")
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)?")
 
 
 # --- text helpers -----------------------------------------------------------------------------
@@ -232,10 +231,6 @@ class _Entity:
     def key(self) -> str:
         return self.head + " " + match_key(self.name)
 
-    @property
-    def text(self) -> str:
-        return ""
-
 
 @dataclass(frozen=True)
 class _Person:
@@ -302,7 +297,6 @@ _ROLE_LIST_SEP = re.compile(r"\s*(?:,|va|kiem)\s*")
 _PROVINCE_ORGANS = {"tinh uy": "tinh"}
 _GAP_BEFORE_NAME = re.compile(r"[\s,:\-–]*(?:la\s+)?(?:(?:dong chi|d/c|ong|ba)\s+)?")
 _GAP_AFTER_NAME = re.compile(r"\s*(?:[,:\-–]|la(?![a-z]))?\s*")
-_HONORIFIC_BEFORE = re.compile(r"(?:dong chi|d/c|ong|ba)\s+$")
 
 
 @dataclass

@@ -67,7 +67,8 @@ def question_shape(question: str) -> QuestionShape:
         counted = " ".join(words) or None
     if _has(folded, *_DATE_CUES):
         return QuestionShape(QType.DATE, None, None, when="day" if _has(folded, "ngay nao", "hom nao") else None)
-    author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh")
+    author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
+        _has(folded, "bai viet", "bai bao") and _has(folded, "ai", "do ai"))
     role = next((r for r in _ROLES if _has(folded, r)), None)
     if _has(folded, *_ROLE_CUES):
         return QuestionShape(QType.ROLE, None, None, None, author)

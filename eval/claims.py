@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Đánh giá chế độ kiểm chứng trên eval/data/claims.jsonl")
     parser.add_argument("--claims", type=Path, default=CLAIMS)
     parser.add_argument("--json", action="store_true")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:          # "python -m eval claims -- --json" (argparse REMAINDER)
+        argv = argv[1:]
     args = parser.parse_args(argv)
 
     from chatbot.factcheck import FactChecker

@@ -1,0 +1,128 @@
+"""Fixtures and checks shared by the answer-chain tests.
+
+The service is the real one over the shared seed index (tests/conftest.py), extractive mode
+only: generative mode is tested in test_chain.py against a local fake endpoint. The helper
+functions state the user-facing invariants once so every test file checks them the same way.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import pytest
+
+from chatbot.models import Answer
+from chatbot.service import Service
+from ingest.text import canonical_tones, match_key, nfc
+from settings import Settings
+
+# article ids of the seeds
+QT, NT, BS, TM, DS = ("000_979beda71dc56cf9", "001_fedeaab69c93254a", "002_06499cde5db94ce7",
+                      "003_cce8d4c811368e9e", "004_bbba2ad5a4ca9edc")
+ABSTAIN_PREFIX = "Các bài viết hiện có không đề cập"
+
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_MARKER = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TEMPLATES = ("Theo bài viết", "Các bài viết hiện có không đề cập", "Có thể liên quan")
+
+
+@pytest.fixture(scope="session")
+def service(seeds_index) -> Service:
+    """The answering service over the seeds; LLM settings forced off whatever the env says."""
+    return Service(seeds_index, Settings(llm_base_url="", llm_model=""))
+
+
+def ask(service: Service, question: str, history=()) -> Answer:
+    return service.ask(question, list(history))
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers, percentages and dates as written (13,5 | 8.981 | 27/11 | 2025), markers removed."""
+    return _NUMBER.findall(_MARKER.sub(" ", text))
+
+
+def has_number(text: str, number: str) -> bool:
+    """``number`` occurs in ``text`` as a whole number (9 is not in 90, 13 is not in 13,5)."""
+    return re.search(r"(?<![\d])" + re.escape(number) + r"(?![\d]|[.,/]\d)", text) is not None
+
+
+def names(text: str) -> list[str]:
+    """Runs of two or more capitalised words (template phrases removed): proper names."""
+    text = _MARKER.sub(" ", text)
+    for t in _TEMPLATES:
+        text = text.replace(t, " ")
+    words = list(_WORD.finditer(text))
+    out, i = [], 0
+    while i < len(words):
+        j = i
+        while (words[j].group(0)[0].isupper() and j + 1 < len(words)
+               and words[j + 1].group(0)[0].isupper()
+               and text[words[j].end():words[j + 1].start()] == " "):
+            j += 1
+        if j > i:
+            out.append(text[words[i].start():words[j].end()])
+        i = j + 1
+    return out
+
+
+def _key(text: str) -> str:
+    return canonical_tones(nfc(text)).lower()
+
+
+def fact_problems(answer: Answer) -> list[str]:
+    """The faithfulness invariant, checked independently of ``chatbot.guard``: every number
+    (percentages and dates included) in the reply and its short answer is written in a cited
+    paragraph, and every proper name in a cited paragraph or the cited article's title."""
+    paragraphs = [nfc(c.text) for c in answer.citations]
+    titles = [nfc(c.title) for c in answer.citations]
+    problems = []
+    for field_text in (answer.text, answer.short_answer or ""):
+        for n in numbers(field_text):
+            if not any(has_number(p, n) for p in paragraphs):
+                problems.append(f"number {n!r}")
+        for name in names(field_text):
+            if not any(_key(name) in _key(s) for s in paragraphs + titles):
+                problems.append(f"name {name!r}")
+    return problems
+
+
+def check_reply_shape(answer: Answer) -> None:
+    """Invariants of any reply: abstentions carry no citation and at most three related
+    paragraphs; answers cite, and every ``[n]`` marker names one of their citations."""
+    if answer.abstained:
+        assert answer.text.startswith(ABSTAIN_PREFIX), answer.text
+        assert answer.citations == ()
+        assert len(answer.related) <= 3
+        return
+    assert answer.citations, f"an answer without citations: {answer.text!r}"
+    ids = {c.id for c in answer.citations}
+    markers = {int(n) for n in _MARKER.findall(answer.text)}
+    assert markers, f"no [n] marker in {answer.text!r}"
+    assert markers <= ids, f"markers {markers} but citations {ids}"
+
+
+def cited_keys(answer: Answer) -> set[tuple[str, int]]:
+    return {(c.article_id, c.paragraph) for c in answer.citations}
+
+
+def citation_after(answer: Answer, fragment: str):
+    """The citation whose ``[n]`` marker first follows ``fragment`` in the reply."""
+    text = nfc(answer.text)
+    k = text.find(nfc(fragment))
+    assert k != -1, f"{fragment!r} not in {answer.text!r}"
+    m = _MARKER.search(text, k)
+    assert m, f"no marker after {fragment!r} in {answer.text!r}"
+    by_id = {c.id: c for c in answer.citations}
+    assert int(m.group(1)) in by_id, f"marker [{m.group(1)}] has no citation"
+    return by_id[int(m.group(1))]
+
+
+def folded(text: str) -> str:
+    return match_key(text)
+
+
+def contains_all(text: str, items: Iterable[str]) -> list[str]:
+    """The items missing from ``text`` (tone-mark placement and case aside)."""
+    key = _key(text)
+    return [i for i in items if _key(i) not in key]
