@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("--input", required=True)
     one.add_argument("--output", required=True)
     c = sub.add_parser("claims", help="fact-check accuracy and confusion matrix on eval/data/claims.jsonl")
-    c.add_argument("rest", nargs=argparse.REMAINDER)
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--claims", help="claims file (default eval/data/claims.jsonl)")
     sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "claims":
         from eval.claims import main as claims_main
 
-        return claims_main(args.rest)
+        return claims_main((["--json"] if args.json else []) + (["--claims", args.claims] if args.claims else []))
     if args.command == "tune":
         return cmd_tune(args, settings)
     return 2
