@@ -24,9 +24,27 @@ from eval.datasets import read_jsonl
 from ingest.text import fold_diacritics
 from settings import ROOT
 from tests.chatbot.conftest import (ABSTAIN_PREFIX, DS, NT, QT, TM, ask, check_reply_shape, citation_after,
-                                    cited_keys, fact_problems, has_number)
+                                    cited_keys, fact_problems, has_number, prefetch)
 
 SEEDS_QA = ROOT / "eval" / "data" / "seeds_qa.jsonl"
+INCOME_QT = "Thu nhập bình quân của phường Quang Trung là bao nhiêu?"
+TERSE = "bhyt dong son bao nhieu"
+HAM_RONG = "Tỷ lệ tham gia bảo hiểm y tế của phường Hàm Rồng là bao nhiêu?"
+
+
+def _params(rows) -> list[str]:
+    """The question (first value) of each parametrize row, plain or ``pytest.param``."""
+    out = []
+    for row in rows:
+        values = getattr(row, "values", row)
+        out.append(values if isinstance(values, str) else values[0])
+    return out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _embed_fixed_questions(service):
+    prefetch(service, _params(WARD_PAIRS) + _params(MULTI) + _params(MULTI_OWN) + _params(ABSTAIN)
+             + [INCOME_QT, TERSE, HAM_RONG, "Dân số phường Đông Sơn là bao nhiêu người?"])
 
 
 # --- never cross wards --------------------------------------------------------------------------
@@ -64,7 +82,7 @@ def test_a_ward_question_gets_that_wards_figure_and_never_the_other_wards(servic
 @pytest.mark.xfail(strict=True, reason="a terse tone-less question ('bhyt dong son bao nhieu') abstains "
                                        "although 'ty le tham gia bhyt cua phuong dong son' is answered")
 def test_a_terse_toneless_question_still_gets_the_wards_figure(service):
-    ans = ask(service, "bhyt dong son bao nhieu")
+    ans = ask(service, TERSE)
     assert not ans.abstained
     assert "96%" in (ans.short_answer or "")
     assert not has_number(ans.text, "99")
@@ -100,14 +118,17 @@ def test_a_two_ward_question_gives_each_wards_figure_with_its_own_citation(servi
     assert cited_keys(ans) >= {(QT, 1), (DS, 3)}
 
 
-@pytest.mark.parametrize("question, first, second", [
+MULTI_OWN = [
     ("Bí thư Đảng ủy phường Nông Trang và Bí thư Đảng ủy phường Thanh Miếu là những ai?",
      ("Cầm Hà Chung", NT), ("Phạm Xuân Hiệp", TM)),
     pytest.param("Tổng vốn đầu tư toàn xã hội của Nông Trang (5 năm) và của Thanh Miếu (2020-2025) là bao nhiêu?",
                  ("8.981 tỷ đồng", NT), ("15.200 tỷ đồng", TM), marks=pytest.mark.xfail(
                      strict=True, reason="only Nông Trang's 8.981 tỷ đồng is answered; Thanh Miếu's "
                                          "15.200 tỷ đồng is missing")),
-])
+]
+
+
+@pytest.mark.parametrize("question, first, second", MULTI_OWN)
 def test_multi_part_answers_each_part_from_its_own_article(service, question, first, second):
     ans = ask(service, question)
     assert not ans.abstained, ans.text
@@ -148,7 +169,7 @@ def test_a_question_the_articles_do_not_answer_is_declined_plainly(service, ques
 
 
 def test_an_unknown_ward_is_declined_even_when_a_known_ward_has_that_figure(service):
-    ans = ask(service, "Tỷ lệ tham gia bảo hiểm y tế của phường Hàm Rồng là bao nhiêu?")
+    ans = ask(service, HAM_RONG)
     assert ans.abstained
     assert not has_number(ans.text, "96") and not has_number(ans.text, "99")
 
@@ -171,7 +192,9 @@ def _assert_faithful(answer: Answer) -> None:
 def test_every_eval_question_with_and_without_tone_marks_gets_a_faithful_reply(service):
     """All questions of eval/data/seeds_qa.jsonl as written and typed without tone marks."""
     failures = []
-    for q in _eval_questions():
+    qs = _eval_questions()
+    prefetch(service, qs)
+    for q in qs:
         try:
             _assert_faithful(ask(service, q))
         except AssertionError as exc:
@@ -212,13 +235,16 @@ questions = st.builds(lambda q, plain: fold_diacritics(q) if plain else q,
                       st.one_of(templated, recombined), st.booleans())
 
 
-@settings(max_examples=45, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(question=questions)
-def test_generated_questions_get_faithful_replies(service, question):
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batch=st.lists(questions, min_size=20, max_size=20, unique=True))
+def test_generated_questions_get_faithful_replies(service, batch):
     """Questions recombined from seed vocabulary, ward names and question words: whatever the
-    reply, its numbers and names are written in what it cites, and an abstention cites nothing."""
-    _assert_faithful(ask(service, question))
+    reply, its numbers and names are written in what it cites, and an abstention cites nothing.
+    (Drawn twenty at a time so their embeddings are computed in one batch.)"""
+    prefetch(service, batch)
+    for question in batch:
+        _assert_faithful(ask(service, question))
 
 
 # --- the guard used on every reply ------------------------------------------------------------
@@ -238,7 +264,7 @@ def test_chain_guard_accepts_a_reply_built_from_its_citation_and_rejects_an_inve
 
 def test_chain_guard_reads_only_the_cited_paragraphs(service):
     """99% is written in Quang Trung's paragraph; a reply citing only Đông Sơn's may not use it."""
-    reply = "Tỷ lệ dân số tham gia BHYT 99% [1]"
+    reply = "Tỷ lệ dân số tham gia bảo hiểm y tế 99% [1]"
     assert guard(Answer("q", "q", reply, None, False, (_citation(service, QT, 1),))) == []
     assert [u.text for u in guard(Answer("q", "q", reply, None, False, (_citation(service, DS, 3),)))] == ["99"]
 
@@ -297,15 +323,19 @@ def fake_llm(reply: Callable[[str], str] | None, status: int = 200) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def answerer(seeds_index) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(seeds_index)
+def index(service):
+    """The seed index (with the memoising embedder, so the fixed questions embed once)."""
+    return service.index
 
 
-def _generative_chain(seeds_index, answerer, base_url: str):
-    return build_chain(seeds_index, answerer, GenerativeWriter(base_url, "fake-model", timeout=10))
+@pytest.fixture(scope="module")
+def answerer(index) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(index)
 
 
-INCOME_QT = "Thu nhập bình quân của phường Quang Trung là bao nhiêu?"
+def _generative_chain(index, answerer, base_url: str):
+    return build_chain(index, answerer, GenerativeWriter(base_url, "fake-model", timeout=10))
+
 
 
 def _source(prompt: str, n: int) -> str:
@@ -315,9 +345,9 @@ def _source(prompt: str, n: int) -> str:
     return prompt[start:end if end != -1 else prompt.index("\n\nCâu hỏi:")]
 
 
-def test_generated_reply_inventing_a_number_is_replaced_by_the_extractive_reply(seeds_index, answerer, service):
+def test_generated_reply_inventing_a_number_is_replaced_by_the_extractive_reply(index, answerer, service):
     with fake_llm(lambda prompt: "Thu nhập bình quân là 120 triệu đồng [1].") as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     assert llm.prompts, "the endpoint was never called"
     assert ans.generator == "extractive"
     assert "120" not in ans.text
@@ -326,35 +356,35 @@ def test_generated_reply_inventing_a_number_is_replaced_by_the_extractive_reply(
     assert not fact_problems(ans)
 
 
-def test_generated_reply_inventing_a_name_is_rejected(seeds_index, answerer):
+def test_generated_reply_inventing_a_name_is_rejected(index, answerer):
     reply = "Ông Trần Văn Nam cho biết thu nhập bình quân đạt từ 90 triệu đồng/người/năm [1]."
     with fake_llm(lambda prompt: reply) as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     assert ans.generator == "extractive"
     assert "Trần Văn Nam" not in ans.text
 
 
-def test_generated_reply_citing_the_wrong_source_for_its_figure_is_rejected(seeds_index, answerer):
+def test_generated_reply_citing_the_wrong_source_for_its_figure_is_rejected(index, answerer):
     """90 triệu is in source [1]; a reply attributing it to [2] is not faithful to what it cites."""
     reply = "Thu nhập bình quân đạt từ 90 triệu đồng/người/năm [2]."
     with fake_llm(lambda prompt: reply) as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     assert "90 triệu" in _source(llm.prompts[0][1], 1)
     assert "90 triệu" not in _source(llm.prompts[0][1], 2)
     assert ans.generator == "extractive"
 
 
-def test_generated_reply_without_any_citation_is_rejected(seeds_index, answerer):
+def test_generated_reply_without_any_citation_is_rejected(index, answerer):
     with fake_llm(lambda prompt: "Thu nhập bình quân đạt từ 90 triệu đồng/người/năm.") as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     assert ans.generator == "extractive"
     assert ans.citations
 
 
-def test_faithful_generated_reply_is_accepted_with_its_citation(seeds_index, answerer):
+def test_faithful_generated_reply_is_accepted_with_its_citation(index, answerer):
     reply = "Phường Quang Trung đặt mục tiêu thu nhập bình quân đạt từ 90 triệu đồng/người/năm [1]."
     with fake_llm(lambda prompt: reply) as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     path, prompt = llm.prompts[0]
     assert path == "/v1/chat/completions"
     assert "90 triệu đồng/người/năm" in _source(prompt, 1), "source [1] is not Quang Trung's paragraph 1"
@@ -366,9 +396,9 @@ def test_faithful_generated_reply_is_accepted_with_its_citation(seeds_index, ans
     assert not fact_problems(ans)
 
 
-def test_generated_abstention_is_accepted_and_cites_nothing(seeds_index, answerer):
+def test_generated_abstention_is_accepted_and_cites_nothing(index, answerer):
     with fake_llm(lambda prompt: ABSTAIN_TEXT) as llm:
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke(
+        ans = _generative_chain(index, answerer, llm.base_url).invoke(
             {"question": "Dân số phường Đông Sơn là bao nhiêu người?", "history": []})
     assert ans.abstained
     assert ans.citations == ()
@@ -376,21 +406,21 @@ def test_generated_abstention_is_accepted_and_cites_nothing(seeds_index, answere
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_endpoint_error_falls_back_to_the_extractive_reply(seeds_index, answerer, service, status):
+def test_endpoint_error_falls_back_to_the_extractive_reply(index, answerer, service, status):
     with fake_llm(None, status=status) as llm:
         started = time.perf_counter()
-        ans = _generative_chain(seeds_index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
+        ans = _generative_chain(index, answerer, llm.base_url).invoke({"question": INCOME_QT, "history": []})
     assert llm.prompts, "the endpoint was never called"
     assert time.perf_counter() - started < 10, "no retries against a failing endpoint"
     assert ans.generator == "extractive"
     assert ans.text == ask(service, INCOME_QT).text
 
 
-def test_endpoint_down_falls_back_to_the_extractive_reply(seeds_index, answerer, service):
+def test_endpoint_down_falls_back_to_the_extractive_reply(index, answerer, service):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ans = _generative_chain(seeds_index, answerer, f"http://127.0.0.1:{port}/v1").invoke(
+    ans = _generative_chain(index, answerer, f"http://127.0.0.1:{port}/v1").invoke(
         {"question": INCOME_QT, "history": []})
     assert ans.generator == "extractive"
     assert ans.text == ask(service, INCOME_QT).text

@@ -1,0 +1,64 @@
+"""What kind of answer a question asks for, from its wording, with or without tone marks."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.qtype import QType, question_shape
+from ingest.text import fold_diacritics
+
+CASES = [
+    # bao nhiêu / mấy → a number, with the unit the figure must have
+    ("Phường Quang Trung thu hút bao nhiêu doanh nghiệp mới?", QType.NUMBER, "count"),
+    ("Thanh Miếu có mấy trường đạt chuẩn quốc gia?", QType.NUMBER, "count"),
+    ("Tỷ lệ tham gia BHYT của Đông Sơn là bao nhiêu?", QType.NUMBER, "percent"),
+    ("Phường Đông Sơn có bao nhiêu phần trăm dân số tham gia BHYT?", QType.NUMBER, "percent"),
+    ("Thu nhập bình quân của Quang Trung là bao nhiêu?", QType.NUMBER, "money"),
+    ("Tổng thu ngân sách là bao nhiêu tỷ đồng?", QType.NUMBER, "money"),
+    ("Khu đô thị Nam Bỉm Sơn rộng bao nhiêu ha?", QType.NUMBER, "area"),
+    ("Diện tích đất tích tụ là bao nhiêu?", QType.NUMBER, "area"),
+    # ai → a person
+    ("Ai là Bí thư Đảng ủy phường Nông Trang?", QType.PERSON, None),
+    ("Bí thư Đảng ủy phường Thanh Miếu là ai?", QType.PERSON, None),
+    ("Người nào đã phát biểu kết luận buổi làm việc?", QType.PERSON, None),
+    # chức gì → a role
+    ("Ông Nguyễn Hồng Phong giữ chức vụ gì?", QType.ROLE, None),
+    ("ông ấy giữ chức gì?", QType.ROLE, None),
+    # khi nào / ngày nào / năm nào → a date
+    ("Hội nghị diễn ra khi nào?", QType.DATE, None),
+    ("Hội nghị diễn ra ngày nào?", QType.DATE, None),
+    ("Năm nào Đông Sơn đạt tiêu chí đô thị văn minh?", QType.DATE, None),
+    ("Hội nghị được tổ chức ngày bao nhiêu?", QType.DATE, None),
+    # những … nào / gồm những gì → every item
+    ("Phường Thanh Miếu được sáp nhập từ những phường, xã nào?", QType.LIST, None),
+    ("Các ngành sản xuất chủ lực của phường Quang Trung gồm những gì?", QType.LIST, None),
+    ("Phường Đông Sơn xác định những nhiệm vụ trọng tâm nào?", QType.LIST, None),
+    pytest.param("Những sở nào đi cùng đoàn công tác?", QType.LIST, None, marks=pytest.mark.xfail(
+        strict=True, reason="'Những sở nào' (những <noun> nào with a noun not in the cue list) is OTHER")),
+    pytest.param("Thanh Miếu có những lễ hội, hội thi truyền thống nào?", QType.LIST, None,
+                 marks=pytest.mark.xfail(strict=True, reason="'những lễ hội, hội thi ... nào' is OTHER")),
+    # ở đâu → a place
+    ("Quy hoạch được công khai ở đâu?", QType.PLACE, None),
+    ("Khu đô thị Nam Bỉm Sơn nằm tại đâu?", QType.PLACE, None),
+    # anything else
+    ("Phường Thanh Miếu phát triển thế nào?", QType.OTHER, None),
+]
+
+
+@pytest.mark.parametrize("question, qtype, unit", CASES)
+def test_question_shape(question, qtype, unit):
+    shape = question_shape(question)
+    assert shape.qtype is qtype
+    if qtype is QType.NUMBER:
+        assert shape.unit == unit
+
+
+@pytest.mark.parametrize("question, qtype, unit", [c for c in CASES if not hasattr(c, "marks")])
+def test_the_shape_does_not_depend_on_tone_marks(question, qtype, unit):
+    plain = question_shape(fold_diacritics(question))
+    accented = question_shape(question)
+    assert (plain.qtype, plain.unit) == (accented.qtype, accented.unit)
+
+
+def test_the_counted_noun_is_kept_for_matching_the_figure():
+    assert question_shape("Phường Quang Trung thu hút bao nhiêu doanh nghiệp mới?").counted == "doanh nghiep"
+    assert question_shape("Phường Đông Sơn kết nạp bao nhiêu đảng viên?").counted.startswith("dang vien")
