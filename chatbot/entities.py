@@ -32,6 +32,16 @@ class Person:
     span: tuple[int, int]        # name and role together, as written
 
 
+# a capitalised run after these names a place, not a person ("phường Nông Trang", "đường Trần Phú")
+_PLACE_NOUNS = ("phường", "xã", "thị trấn", "đường", "phố", "đình", "đền", "chùa", "cầu", "đê", "sông", "núi",
+                "khu", "tỉnh", "huyện", "thành phố", "quận", "làng", "thôn", "bản", "hồ", "chợ", "trường")
+
+
+def _after_place_noun(text: str, start: int) -> bool:
+    before = text[max(0, start - 12):start].lower().rstrip()
+    return any(before.endswith(n) for n in _PLACE_NOUNS)
+
+
 def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
@@ -42,7 +52,7 @@ def find_people(text: str) -> list[Person]:
     i = 0
     while i < len(words):
         w = words[i]
-        if not (_is_cap(w.group(0)) and match_key(w.group(0)) in SURNAMES):
+        if not (_is_cap(w.group(0)) and match_key(w.group(0)) in SURNAMES) or _after_place_noun(text, w.start()):
             i += 1
             continue
         j = i

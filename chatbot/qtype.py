@@ -74,7 +74,7 @@ def question_shape(question: str) -> QuestionShape:
         return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
-    if _has(folded, *_LIST_CUES):
+    if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,4}\s+nao\b", folded):
         return QuestionShape(QType.LIST, None, None)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author)

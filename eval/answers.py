@@ -44,6 +44,7 @@ def run_file(service, input_path: Path, output_path: Path) -> int:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
+            item = None
             try:
                 item = json.loads(line)
                 question = str(item.get("question", "")).strip()
@@ -60,7 +61,7 @@ def run_file(service, input_path: Path, output_path: Path) -> int:
                 else:
                     rows.append(answer_to_json(item.get("id"), service.ask(question, history)))
             except Exception as exc:  # one bad line never stops the run
-                rows.append({"id": (item.get("id") if isinstance(locals().get("item"), dict) else None),
+                rows.append({"id": item.get("id") if isinstance(item, dict) else None,
                              "error": f"dòng {n}: {exc}", "answer": "", "short_answer": None,
                              "abstained": True, "verdict": None, "citations": []})
     with output_path.open("w", encoding="utf-8") as out:

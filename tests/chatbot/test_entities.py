@@ -60,13 +60,9 @@ def test_text_without_people():
 
 
 @pytest.mark.parametrize("text, not_a_person", [
-    pytest.param("Phường Nông Trang được hợp nhất từ phường Nông Trang, Minh Phương và xã Thuỵ Vân (cũ)",
-                 "Nông Trang", marks=pytest.mark.xfail(
-                     strict=True, reason="a ward name after 'phường' is taken for a person (Nông is a surname)")),
-    pytest.param("các cụm di tích lịch sử và lễ hội như đền Tam Giang, chùa Đại Bi, đình Bạch Hạc", "Bạch Hạc",
-                 marks=pytest.mark.xfail(strict=True, reason="a temple name after 'đình' is taken for a person")),
-    pytest.param("dự án đường giao thông nối đường Trần Phú và đường Nam Bỉm Sơn 6", "Trần Phú",
-                 marks=pytest.mark.xfail(strict=True, reason="a street name after 'đường' is taken for a person")),
+    ("Phường Nông Trang được hợp nhất từ phường Nông Trang, Minh Phương và xã Thuỵ Vân (cũ)", "Nông Trang"),
+    ("các cụm di tích lịch sử và lễ hội như đền Tam Giang, chùa Đại Bi, đình Bạch Hạc", "Bạch Hạc"),
+    ("dự án đường giao thông nối đường Trần Phú và đường Nam Bỉm Sơn 6", "Trần Phú"),
     ("Đại hội Đảng bộ phường Quang Trung lần thứ nhất", "Quang Trung"),
 ])
 def test_places_named_after_people_are_not_people(text, not_a_person):

@@ -169,8 +169,6 @@ def test_bad_lines_give_an_error_object_and_the_run_goes_on(run):
     assert run["rows"][-1]["id"] == 42        # lines after the bad ones are still answered
 
 
-@pytest.mark.xfail(strict=True, reason="run_file reads the id of an unparseable line from the variable left "
-                                       "over from the previous line, so the error row carries id 'h1'")
 def test_an_unparseable_line_does_not_borrow_the_previous_lines_id(run):
     bad = run["rows"][[qid for qid, _ in LINES].index("bad")]
     assert bad["id"] is None
