@@ -16,10 +16,23 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     # corpus and index
-    corpus_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_CORPUS_DIR", str(ROOT / "seeds"))))
+    # the article folder; unset: the managed folder data_dir/"corpus", created on first use as a
+    # copy of the shipped seeds/ (``ingest.corpus.ensure_corpus``) and changed by ``python -m ingest``
+    corpus_dir: Path = field(default_factory=lambda: _env_path("HOIDAP_CORPUS_DIR"))  # type: ignore[assignment]
+    # what a missing corpus folder is filled from: the shipped seeds/ for the managed folder,
+    # nothing (None) when HOIDAP_CORPUS_DIR or the caller names the folder
+    corpus_seed_dir: Path | None = None
+    # larger article files are refused without being read (python -m ingest, index builds)
+    max_article_bytes: int = field(
+        default_factory=lambda: int(_env("HOIDAP_MAX_ARTICLE_BYTES", str(10 * 1024 * 1024))))
     index_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_INDEX_DIR", str(ROOT / "var" / "index"))))
     model_cache_dir: Path = field(
         default_factory=lambda: Path(_env("HOIDAP_MODEL_CACHE", str(ROOT / ".cache" / "models")))
@@ -52,6 +65,12 @@ class Settings:
     zalo_oauth_base: str = field(default_factory=lambda: _env("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com"))
     zalo_signature_window_s: int = field(default_factory=lambda: int(_env("ZALO_SIGNATURE_WINDOW_S", "300")))
     zalo_rate_per_minute: int = field(default_factory=lambda: int(_env("ZALO_RATE_PER_MINUTE", "10")))
+
+    def __post_init__(self) -> None:
+        if self.corpus_dir is None:
+            object.__setattr__(self, "corpus_dir", self.data_dir / "corpus")
+            if self.corpus_seed_dir is None:
+                object.__setattr__(self, "corpus_seed_dir", ROOT / "seeds")
 
     def describe(self) -> dict[str, str]:
         """Settings as strings, secrets masked, for logs and /healthz."""

@@ -107,7 +107,7 @@ def build_service(settings: Settings | None = None) -> Service:
     """Load the embedder and the index (rebuilding it when missing or stale) and warm up."""
     settings = settings or Settings()
     embedder = load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
-    index = open_index(settings.corpus_dir, settings.index_dir, embedder)
+    index = open_index(settings.corpus_dir, settings.index_dir, embedder, seed_dir=settings.corpus_seed_dir)
     service = Service(index, settings)
     service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up: first answer fast
     return service

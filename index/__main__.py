@@ -17,14 +17,31 @@ def _embedder(settings: Settings):
     return load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
 
 
+def _corpus(args: argparse.Namespace, settings: Settings) -> Path:
+    """``--corpus`` as given, else the configured corpus (the managed one filled from seeds/)."""
+    from ingest.corpus import ensure_corpus
+
+    if args.corpus:
+        return Path(args.corpus)
+    return ensure_corpus(settings.corpus_dir, settings.corpus_seed_dir)
+
+
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from index.build import build_index
+    from ingest.decode import IngestError
 
-    corpus = Path(args.corpus) if args.corpus else settings.corpus_dir
+    corpus = _corpus(args, settings)
     index_dir = Path(args.index_dir) if args.index_dir else settings.index_dir
-    report = build_index(corpus, index_dir, _embedder(settings), show_progress=True)
+    try:
+        report = build_index(corpus, index_dir, _embedder(settings), show_progress=True,
+                             max_bytes=settings.max_article_bytes)
+    except IngestError as err:
+        print(f"LỖI: {err.message}", file=sys.stderr)
+        return 1
+    for notice in report.notices:
+        print(f"LƯU Ý {Path(notice.path).name}: {notice.message}")
     for problem in report.problems:
-        print(f"BỎ QUA {problem.path}: {problem.message}", file=sys.stderr)
+        print(f"BỎ QUA {Path(problem.path).name}: {problem.message}", file=sys.stderr)
     print(f"Đã xây chỉ mục {report.generation} từ {report.articles} bài, {report.paragraphs} đoạn, "
           f"{report.sentences} câu trong {report.seconds:.1f} s "
           f"(nhúng mới {report.embedded}, dùng lại {report.reused}).")
@@ -34,8 +51,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from index.service import open_index
 
-    index = open_index(Path(args.corpus) if args.corpus else settings.corpus_dir,
-                       Path(args.index_dir) if args.index_dir else settings.index_dir, _embedder(settings))
+    index = open_index(_corpus(args, settings), Path(args.index_dir) if args.index_dir else settings.index_dir,
+                       _embedder(settings), max_bytes=settings.max_article_bytes)
     started = time.perf_counter()
     retrieval = index.retrieve(args.query, k=args.k, retriever=args.retriever)
     ms = (time.perf_counter() - started) * 1000
@@ -58,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description="Chỉ mục tìm kiếm Hỏi đáp phường")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="xây (lại) chỉ mục từ thư mục bài viết")
-    b.add_argument("--corpus", help="thư mục bài viết (mặc định: seeds/)")
+    b.add_argument("--corpus", help="thư mục bài viết (mặc định: HOIDAP_CORPUS_DIR hoặc var/corpus)")
     b.add_argument("--index-dir", help="thư mục chỉ mục (mặc định: var/index)")
     s = sub.add_parser("search", help="tìm các đoạn liên quan đến câu hỏi")
     s.add_argument("query")

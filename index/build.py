@@ -13,27 +13,32 @@ Layout of ``index_dir``::
     gen-.../tones.json                     tone-restoration n-grams
 
 A crash while building leaves only an unfinished ``gen-*.tmp`` directory, which the next build
-removes; ``current`` keeps pointing at the last complete generation.
+removes; ``current`` keeps pointing at the last complete generation. Builds and incremental
+updates (``index.update``) of one ``index_dir`` are serialised by ``index_lock`` (an
+``fcntl.flock`` on ``index_dir/.lock``), across processes and threads.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from index import accents, dense, lexical
 from index.embedder import Embedder
-from ingest.corpus import SUPPORTED_SUFFIXES, load_corpus
+from ingest.corpus import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_corpus
 from ingest.models import Article, FileProblem, Paragraph, ParagraphKind, article_to_dict
 from ingest.text import split_sentences
 
@@ -78,6 +83,48 @@ class BuildReport:
     reused: int
     seconds: float
     problems: list[FileProblem] = field(default_factory=list)
+    notices: list[FileProblem] = field(default_factory=list)
+
+
+class _HeldLock:
+    def __init__(self) -> None:
+        self.rlock = threading.RLock()
+        self.fd: int | None = None
+        self.depth = 0
+
+
+_LOCKS: dict[str, _HeldLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive right to change ``index_dir`` (and its corpus): ``fcntl.flock`` on
+    ``index_dir/.lock``, waited for. Re-entrant in the holding thread, so ``build_index`` can be
+    called inside an update that already holds it; other threads and processes wait. The kernel
+    drops the lock when the holder dies, so a killed build never blocks the next one."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    key = str(index_dir.resolve())
+    with _LOCKS_GUARD:
+        held = _LOCKS.setdefault(key, _HeldLock())
+    with held.rlock:
+        if held.depth == 0:
+            fd = os.open(index_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            held.fd = fd
+        held.depth += 1
+        try:
+            yield
+        finally:
+            held.depth -= 1
+            if held.depth == 0 and held.fd is not None:
+                os.close(held.fd)  # closing the descriptor releases the flock
+                held.fd = None
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -168,18 +215,33 @@ def build_index(
     show_progress: bool = True,
     approximate: bool | None = None,
     fingerprint: str | None = None,
+    problems: Sequence[FileProblem] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
     _before_swap: Callable[[Path], None] | None = None,
 ) -> BuildReport:
     """Read ``corpus_dir`` (unless ``articles`` is given), build every part, swap it in.
 
-    ``fingerprint`` replaces the corpus hash when the articles do not come from a folder."""
+    ``fingerprint`` replaces the corpus hash when the articles do not come from a folder;
+    ``problems`` are then the files to report as skipped (the folder's own otherwise).
+    Holds ``index_lock(index_dir)`` throughout."""
+    with index_lock(index_dir):
+        return _build_locked(corpus_dir, index_dir, embedder, articles=articles, show_progress=show_progress,
+                             approximate=approximate, fingerprint=fingerprint, problems=list(problems),
+                             max_bytes=max_bytes, before_swap=_before_swap)
+
+
+def _build_locked(corpus_dir: Path, index_dir: Path, embedder: Embedder, *, articles: Sequence[Article] | None,
+                  show_progress: bool, approximate: bool | None, fingerprint: str | None,
+                  problems: list[FileProblem], max_bytes: int,
+                  before_swap: Callable[[Path], None] | None) -> BuildReport:
     started = time.perf_counter()
-    index_dir.mkdir(parents=True, exist_ok=True)
     _remove_unfinished(index_dir)
-    problems: list[FileProblem] = []
+    notices: list[FileProblem] = []
     if articles is None:
-        loaded = load_corpus(corpus_dir)
-        articles, problems = loaded.articles, loaded.problems
+        # taken before reading: a file changed during the build then leaves the index stale, not wrong
+        fingerprint = corpus_fingerprint(corpus_dir)
+        loaded = load_corpus(corpus_dir, max_bytes)
+        articles, problems, notices = loaded.articles, loaded.problems, loaded.notices
     for problem in problems:
         log.warning("bỏ qua %s: %s", problem.path, problem.message)
 
@@ -232,13 +294,13 @@ def build_index(
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     _fsync_dir(tmp)
     os.rename(tmp, gen)
-    if _before_swap is not None:
-        _before_swap(gen)
+    if before_swap is not None:
+        before_swap(gen)
     _swap_current(index_dir, gen)
     _remove_old_generations(index_dir, keep=gen)
     return BuildReport(index_dir, gen, len(articles), len(paragraphs), len(sentence_rows),
                        embedded + embedded_s, len(keys) + len(sentence_keys) - embedded - embedded_s,
-                       seconds, list(problems))
+                       seconds, list(problems), list(notices))
 
 
 def _fsync_dir(directory: Path) -> None:

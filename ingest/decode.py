@@ -1,18 +1,22 @@
 """Turn a file's bytes into article text, or say in Vietnamese why the file cannot be read.
 
-Accepted: UTF-8 (with or without BOM) and UTF-16 LE/BE with a BOM. Everything else (empty
-files, binaries, legacy encodings such as Windows-1258 or Latin-1) is rejected with a message
-that names the file and the problem, so one bad file never stops the others from loading.
+Accepted: UTF-8 (with or without BOM), UTF-16 LE/BE with a BOM, and Windows-1258 when the
+bytes are unmistakably Vietnamese in that code page (see ``_looks_cp1258``). Everything else
+(empty files, binaries, TCVN3/VNI and other legacy encodings, Latin-1) is rejected with a
+message that names the file and the problem, so one bad file never stops the others loading.
 
 The returned text is exactly as written except for two things, and all character offsets in
 ``ingest`` refer to this decoded text: the BOM is removed and line endings become "\\n"
-("\\r\\n" and a lone "\\r" alike). No Unicode normalisation is applied.
+("\\r\\n" and a lone "\\r" alike). No Unicode normalisation is applied, except to
+Windows-1258 text, which stores tone marks as separate characters and is NFC-composed.
 """
 from __future__ import annotations
 
 import codecs
+import unicodedata
+from dataclasses import dataclass
 
-__all__ = ["IngestError", "decode_bytes"]
+__all__ = ["IngestError", "Decoded", "decode_bytes", "decode_text"]
 
 
 class IngestError(Exception):
@@ -72,9 +76,50 @@ def _detect_binary(data: bytes, path: str) -> None:
         raise _fail(path, "không phải tệp văn bản (chứa byte NUL, có thể là tệp nhị phân).")
 
 
-def _decode(data: bytes, path: str) -> str:
+# --- Windows-1258 -------------------------------------------------------------------------------
+
+_VOWELS = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+# every letter a Vietnamese text can hold (NFC): the ASCII ones, toned vowels, đ/Đ
+_VIETNAMESE_LETTERS = frozenset(
+    [chr(c) for c in range(0x41, 0x5B)] + [chr(c) for c in range(0x61, 0x7B)] + ["đ", "Đ"]
+    + [unicodedata.normalize("NFC", v + t) for v in _VOWELS for t in ("",) + tuple(_TONES)]
+)
+# what only Vietnamese written in Windows-1258 produces: combining tones and ă ơ ư đ
+_CP1258_SIGNS = frozenset(_TONES + "ăĂơƠưƯđĐ")
+
+
+def _looks_cp1258(raw: str) -> bool:
+    """``raw`` (bytes decoded as cp1258, not yet NFC) is Vietnamese: every combining tone sits on
+    a vowel, every letter of the composed text is a Vietnamese letter, and the Vietnamese-only
+    signs are frequent (Latin-1 text such as "café" has none; TCVN3/VNI decode to letters such
+    as "ö", "§", "ø" that Vietnamese does not use)."""
+    signs = 0
+    prev = ""
+    for c in raw:
+        if c in _CP1258_SIGNS:
+            signs += 1
+        if unicodedata.combining(c) and (c not in _TONES or prev not in _VOWELS):
+            return False
+        prev = c
+    letters = [c for c in unicodedata.normalize("NFC", raw) if c.isalpha()]
+    if not letters or any(c not in _VIETNAMESE_LETTERS for c in letters):
+        return False
+    return signs >= 3 and signs >= len(letters) / 100
+
+
+def _legacy(body: bytes) -> str | None:
+    try:
+        raw = body.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+    return unicodedata.normalize("NFC", raw) if _looks_cp1258(raw) else None
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise _fail(path, "mã hóa UTF-32 không được hỗ trợ. Hãy lưu lại dưới dạng UTF-8.")
+    bom = True
     if data.startswith(codecs.BOM_UTF8):
         encoding, body = "utf-8", data[len(codecs.BOM_UTF8):]
     elif data.startswith(codecs.BOM_UTF16_LE):
@@ -83,30 +128,45 @@ def _decode(data: bytes, path: str) -> str:
         encoding, body = "utf-16-be", data[2:]
     else:
         _detect_binary(data, path)
-        encoding, body = "utf-8", data
+        encoding, body, bom = "utf-8", data, False
     try:
-        return body.decode(encoding)
+        return body.decode(encoding), encoding
     except UnicodeDecodeError as err:
         if encoding != "utf-8":
             raise _fail(path, f"nội dung {encoding.upper()} bị hỏng ở byte {err.start}.") from None
+        if not bom and (text := _legacy(body)) is not None:
+            return text, "windows-1258"
         bad = body[err.start:err.start + 1].hex().upper()
         raise _fail(
             path,
-            f"không phải mã hóa UTF-8 (byte 0x{bad} không hợp lệ ở vị trí {err.start}); "
-            "có thể tệp được lưu bằng Windows-1258, TCVN3 hoặc Latin-1. "
-            "Hãy mở tệp và lưu lại dưới dạng UTF-8.",
+            f"không phải mã hóa UTF-8 (byte 0x{bad} không hợp lệ ở vị trí {err.start}) và cũng không "
+            "phải tiếng Việt Windows-1258; có thể tệp dùng bảng mã cũ TCVN3 (ABC), VNI hoặc Latin-1, "
+            "không đọc chắc chắn được. Hãy chuyển mã sang Unicode (ví dụ bằng công cụ chuyển mã của "
+            "Unikey) rồi lưu lại dưới dạng UTF-8.",
         ) from None
 
 
-def decode_bytes(data: bytes, path: str) -> str:
-    """The text of a file: UTF-8 / UTF-8 BOM / UTF-16 with BOM, BOM removed, newlines as "\\n".
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # "utf-8", "utf-16-le", "utf-16-be" or "windows-1258"
 
-    Raises ``IngestError`` for an empty or blank file, a binary file, a file that is not UTF-8
-    or UTF-16 with BOM. The text is otherwise returned exactly as written (no NFC).
+
+def decode_bytes(data: bytes, path: str) -> str:
+    """The text of a file: UTF-8 / UTF-8 BOM / UTF-16 with BOM, BOM removed, newlines as "\\n";
+    or Windows-1258 Vietnamese, NFC-composed.
+
+    Raises ``IngestError`` for an empty or blank file, a binary file, a file in any other
+    encoding. UTF-8/16 text is otherwise returned exactly as written (no NFC).
     """
+    return decode_text(data, path).text
+
+
+def decode_text(data: bytes, path: str) -> Decoded:
+    """``decode_bytes`` plus the encoding that was used, for a report line."""
     if not data.strip():
         raise _fail(path, "tệp trống, không có nội dung.")
-    text = _decode(data, path)
+    text, encoding = _decode(data, path)
     if "\x00" in text:
         raise _fail(path, "không phải tệp văn bản (chứa ký tự NUL).")
     controls = sum(
@@ -117,4 +177,4 @@ def decode_bytes(data: bytes, path: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise _fail(path, "tệp trống, chỉ có khoảng trắng.")
-    return text
+    return Decoded(text, encoding)

@@ -21,7 +21,9 @@ class Paragraph:
 
     ``number`` is 1-based over every block of the body (captions and byline included),
     so a citation "đoạn 7" can be found by counting blocks in the original article.
-    ``start``/``end`` are character offsets into the decoded file text.
+    ``start``/``end`` are character offsets into ``Article.text``: the decoded file for .txt/.md,
+    the extracted text for .html/.docx/.pdf (see ``ingest.parser.article_from_blocks``).
+    ``page`` is the 1-based PDF page the paragraph starts on (None for other formats).
     """
 
     article_id: str
@@ -34,6 +36,7 @@ class Paragraph:
     date: dt.date | None
     wards: tuple[str, ...] = ()
     states_fact: bool = True
+    page: int | None = None
 
     @property
     def answerable(self) -> bool:
@@ -77,18 +80,23 @@ class FileProblem:
 
 @dataclass
 class CorpusLoad:
-    """Outcome of reading a folder: the articles that parsed and the files that did not."""
+    """Outcome of reading a folder: the articles that parsed and the files that did not.
+    ``notices`` are files that were read but deserve a word (e.g. "read as Windows-1258")."""
 
     articles: list[Article] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    notices: list[FileProblem] = field(default_factory=list)
 
 
 def paragraph_to_dict(p: Paragraph) -> dict:
-    return {
+    d = {
         "article_id": p.article_id, "number": p.number, "text": p.text, "start": p.start, "end": p.end,
         "kind": p.kind.value, "title": p.title, "date": p.date.isoformat() if p.date else None,
         "wards": list(p.wards), "states_fact": p.states_fact,
     }
+    if p.page is not None:  # only PDFs have pages; older readers never see the key
+        d["page"] = p.page
+    return d
 
 
 def paragraph_from_dict(d: dict) -> Paragraph:
@@ -97,6 +105,7 @@ def paragraph_from_dict(d: dict) -> Paragraph:
         end=int(d["end"]), kind=ParagraphKind(d["kind"]), title=d["title"],
         date=dt.date.fromisoformat(d["date"]) if d.get("date") else None,
         wards=tuple(d.get("wards", ())), states_fact=bool(d.get("states_fact", True)),
+        page=int(d["page"]) if d.get("page") is not None else None,  # absent in older articles.json
     )
 
 

@@ -25,12 +25,13 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 from ingest.decode import IngestError
 from ingest.models import Article, Paragraph, ParagraphKind
 from ingest.text import match_key, nfc, normalize_for_match, split_sentences, syllables
 
-__all__ = ["parse_article", "extract_wards"]
+__all__ = ["parse_article", "article_from_blocks", "extract_wards"]
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|$)", re.IGNORECASE)
 
@@ -381,12 +382,50 @@ def parse_article(text: str, article_id: str, source: str = "") -> Article:
     blocks = _blocks(text, min(title_line[1] + 1, len(text)))
     if not blocks:
         raise IngestError(where, f"Tệp {where}: chỉ có tiêu đề, không có đoạn nội dung nào.")
+    return _assemble(text, article_id, source, title, date, blocks, None)
+
+
+def article_from_blocks(article_id: str, title: str, date: dt.date | None, blocks: Sequence[str],
+                        source: str = "", pages: Sequence[int | None] | None = None) -> Article:
+    """An article whose title, date and body blocks were read by a format library (HTML, DOCX,
+    PDF), classified and numbered exactly like a text file.
+
+    ``Article.text`` is composed from them: the title line, then the blocks, each separated by
+    a blank line, so paragraph offsets index that text (``text[p.start:p.end] == p.text``) and
+    "đoạn N" is the N-th block. Inside a block, blank lines are dropped and lines trimmed;
+    empty blocks are skipped. ``pages`` (one per block) become ``Paragraph.page``.
+    Raises ``IngestError`` when there is no title or no non-empty block.
+    """
+    where = source or article_id
+    title = " ".join(title.split())
+    if not title:
+        raise IngestError(where, f"Tệp {where}: không tìm thấy tiêu đề bài viết.")
+    kept: list[tuple[str, int | None]] = []
+    for i, block in enumerate(blocks):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        clean = "\n".join(line for line in lines if line)
+        if clean:
+            kept.append((clean, pages[i] if pages is not None else None))
+    if not kept:
+        raise IngestError(where, f"Tệp {where}: không có đoạn nội dung nào ngoài tiêu đề.")
+    parts, spans, pos = [title, "\n\n"], [], len(title) + 2
+    for clean, _ in kept:
+        spans.append(_Block(pos, pos + len(clean), clean))
+        parts += [clean, "\n\n"]
+        pos += len(clean) + 2
+    text = "".join(parts[:-1]) + "\n"
+    return _assemble(text, article_id, source, title, date, spans, [page for _, page in kept])
+
+
+def _assemble(text: str, article_id: str, source: str, title: str, date: dt.date | None,
+              blocks: list[_Block], pages: list[int | None] | None) -> Article:
     kinds = _classify([b.text for b in blocks])
     wards = tuple(extract_wards(title + "\n" + "\n".join(b.text for b in blocks)))
     paragraphs = tuple(
         Paragraph(
             article_id=article_id, number=i, text=b.text, start=b.start, end=b.end, kind=kind,
             title=title, date=date, wards=wards, states_fact=fact,
+            page=pages[i - 1] if pages is not None else None,
         )
         for i, (b, (kind, fact)) in enumerate(zip(blocks, kinds), start=1)
     )
