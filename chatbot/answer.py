@@ -24,6 +24,9 @@ from ingest.models import Paragraph, ParagraphKind
 from ingest.text import match_key, nfc
 
 # folded function words and question words: they say what is asked, not what about
+# how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
+_UNIT_CUE_TERMS = frozenset({"phan", "tram", "phan_tram", "hec", "ta", "hec_ta", "hecta"})
+
 STOP_TERMS = frozenset("""
 la bao nhieu gi ai nao o dau khi cua va co khong the nhu duoc da se trong cac nhung mot cho voi tai ve
 den thi sao con hay hoac nay do ay kia may muc nguoi nam den luc ngay thang bang theo tu tren duoi ra vao
@@ -32,7 +35,7 @@ gom bao gom ke ten cho biet hien nay dat la gi vay nhi a u oi
 
 # number words whose folded form is not also a common other word ("tám"/"tâm", "sáu"/"sau")
 _NUMBER_WORDS = {"hai": "2", "bon": "4", "chin": "9", "muoi": "10"}
-_CLAUSE_SPLIT = re.compile(r"[;:]|,\s|\s[-–]\s")
+_CLAUSE_SPLIT = re.compile(r"[;:]|,\s|(?<!\d)\s[-–]\s(?!\d)")  # "2020 - 2025" is one span
 _DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
 _WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)",
                            re.IGNORECASE)
@@ -92,6 +95,8 @@ class ExtractiveAnswerer:
                 terms[_NUMBER_WORDS[t]] = self._idf(_NUMBER_WORDS[t])
         for t in syllable_terms(text):
             parts = t.split("_")
+            if t in _UNIT_CUE_TERMS:
+                continue
             if any(p in STOP_TERMS for p in parts) and len(parts) == 1:
                 continue
             if len(parts) == 2 and all(p in STOP_TERMS for p in parts):
@@ -186,7 +191,8 @@ class ExtractiveAnswerer:
                 score = (0.40 * s_cov + 0.20 * para_cov + 0.25 * (h.score / top_score)
                          + 0.6 * max(dense - 0.75, 0.0) + 0.25 * fit)
                 if shape.qtype is not QType.OTHER and fit <= 0:
-                    score -= 0.3
+                    # "đào tạo ai" asks for a group of people as often as for a named person
+                    score -= 0.15 if shape.qtype is QType.PERSON else 0.3
                 if score > best_key:
                     best_key = score
                     best = Pick(p, row, (start, end), short, short_span, score,
@@ -204,7 +210,7 @@ class ExtractiveAnswerer:
 
     def _sentence_ward_ok(self, sentence: str, ward_keys: set[str]) -> bool:
         """A sentence that names wards must name one the question asks about."""
-        named = {ward_key(w) for w in find_wards(match_key(sentence), self.index.ward_names)}
+        named = {ward_key(w) for w in find_wards(sentence, self.index.ward_names)}
         return not named or bool(named & ward_keys)
 
     # -- short answers ------------------------------------------------------------------------
@@ -317,7 +323,7 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
         return False
     if shape.unit == "percent":
         return kind == "percent" or kind == "fraction"
-    if kind == "percent":
+    if kind == "percent" and shape.unit is not None:
         return False
     if shape.unit == "money":
         return kind == "money"
@@ -332,7 +338,7 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
         if kind != "count" or not shape.counted:
             return kind == "count"
         return match_key(x.unit or "").startswith(first)
-    return kind in ("count", "number", "money", "area", "fraction")
+    return kind in ("count", "number", "money", "area", "fraction", "percent")
 
 
 def _drop_other_wards(question: str, keep: str, wards: list[str]) -> str:

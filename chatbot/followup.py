@@ -45,8 +45,8 @@ def resolve(question: str, history: Sequence[Turn], index: HybridIndex) -> str:
         return question
     prev_a = _last(history, "assistant") or ""
     folded = match_key(question)
-    new_wards = find_wards(folded, index.ward_names)
-    prev_wards = find_wards(match_key(prev_q), index.ward_names)
+    new_wards = find_wards(question, index.ward_names)
+    prev_wards = find_wards(prev_q, index.ward_names)
 
     # "còn phường Đông Sơn thì sao?" — the previous question, about the new ward
     if new_wards and (_ELLIPSIS.search(folded) or len(folded.split()) <= 5):

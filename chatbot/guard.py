@@ -30,7 +30,7 @@ class Unsupported:
 def _in_sources(fragment: str, sources: Sequence[str], *, number: bool) -> bool:
     frag = canonical_tones(fragment)
     if number:
-        pattern = re.compile(r"(?<![\d.,/])" + re.escape(frag) + r"(?![\d]|[.,/]\d)")
+        pattern = re.compile(r"(?<![\d.,])(?<!\d/)" + re.escape(frag) + r"(?![\d]|[.,/]\d)")
         return any(pattern.search(s) for s in sources)
     return any(frag in s for s in sources)
 

@@ -50,7 +50,8 @@ _PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ba
 _PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem")
 _MONEY_CUES = ("bao nhieu tien", "kinh phi", "von", "ngan sach", "thu nhap", "tong thu", "ty dong",
                "trieu dong", "gia tri", "dau tu")
-_AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "ha dat", "quy mo")
+_AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "hec ta", "ha dat", "quy mo", "rong bao nhieu", "m2",
+              "met vuong", "km2")
 
 # longest first, so "pho bi thu" wins over "bi thu"
 _ROLES = ("pho chu tich", "pho bi thu", "pho giam doc", "chu tich", "bi thu", "giam doc", "truong ban")
@@ -64,7 +65,8 @@ def question_shape(question: str) -> QuestionShape:
     m = _COUNTED.search(folded)
     if m:
         words = [w for w in m.group(1).split() if w not in _NOT_NOUNS]
-        counted = " ".join(words) or None
+        # "bao nhiêu một người một năm" asks for a rate, not for a count of people
+        counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)
     if _has(folded, *_DATE_CUES):
         return QuestionShape(QType.DATE, None, None, when="day" if _has(folded, "ngay nao", "hom nao") else None)
     author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
@@ -74,7 +76,7 @@ def question_shape(question: str) -> QuestionShape:
         return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
-    if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,4}\s+nao\b", folded):
+    if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded):
         return QuestionShape(QType.LIST, None, None)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author)
@@ -82,7 +84,7 @@ def question_shape(question: str) -> QuestionShape:
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"
-        elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha"):
+        elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km"):
             unit = "count"
         elif _has(folded, *_AREA_CUES):
             unit = "area"

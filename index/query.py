@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.text import fold_diacritics, has_diacritics, match_key
+from ingest.text import canonical_tones, fold_diacritics, has_diacritics, match_key, nfc
 
 _NUMERIC_CUES = (
     "bao nhieu", "may ", "ty le", "bao lau", "muc bao", "so luong", "chi tieu", "dat bao",
@@ -34,22 +34,37 @@ def ward_key(ward: str) -> str:
 
 
 # A ward name right after one of these is part of another place's name ("khu đô thị Nam Bỉm
-# Sơn", "Khu Công nghiệp Bỉm Sơn", "đường Quang Trung"), not the ward itself.
-_PLACE_WORDS = ("nam", "bac", "dong", "tay", "khu", "cong nghiep", "kcn", "duong", "pho", "cau", "de",
-                "song", "nui", "den", "chua", "dinh", "cho", "ho", "truong", "benh vien", "xi mang", "nha may",
-                "ga", "quoc lo", "tuyen")
+# Sơn", "Khu Công nghiệp Bỉm Sơn", "đường Quang Trung"), not the ward itself. Matched on the
+# words as written, tone marks included: folded, "trưởng" (chief) would be "trường" (school),
+# "đến" (to) "đền" (temple), "cho" (for) "chợ" (market).
+_PLACE_WORDS = ("nam", "bắc", "đông", "tây", "khu", "công nghiệp", "kcn", "đường", "phố", "cầu", "đê",
+                "sông", "núi", "đền", "chùa", "đình", "chợ", "hồ", "trường", "bệnh viện", "xi măng",
+                "nhà máy", "ga", "quốc lộ", "tuyến")
+# the same words when the text carries no tone marks at all: only those that cannot be read
+# as an ordinary word ("den", "cho", "ho", "de", "dinh", "song", "truong" can)
+_PLACE_WORDS_FOLDED = ("nam", "bac", "dong", "tay", "khu", "cong nghiep", "kcn", "duong", "pho", "cau",
+                       "nui", "chua", "benh vien", "xi mang", "nha may", "ga", "quoc lo", "tuyen")
+_WORDS = re.compile(r"[^\W_]+")
 
 
-def find_wards(folded_query: str, ward_names: dict[str, str]) -> tuple[str, ...]:
-    """Corpus wards named in the question (``ward_names``: ward key -> display name)."""
-    padded = f" {re.sub(r'[^a-z0-9]+', ' ', folded_query)} "
+def find_wards(text: str, ward_names: dict[str, str]) -> tuple[str, ...]:
+    """Corpus wards named in ``text`` (``ward_names``: ward key -> display name).
+
+    ``text`` is the question or sentence as written (a folded key works too, with fewer
+    place words to tell a ward from a street or a temple)."""
+    words = [canonical_tones(w) for w in _WORDS.findall(nfc(text).lower())]
+    folded = [fold_diacritics(w) for w in words]
+    accented = has_diacritics(text)
+    place_words = _PLACE_WORDS if accented else _PLACE_WORDS_FOLDED
+    padded = f" {' '.join(folded)} "
     found = []
     for key, name in ward_names.items():
         start = padded.find(f" {key} ")
         while start >= 0:
-            before = padded[:start + 1]
-            prefixed = before.endswith((" phuong ", " xa ", " thi tran "))
-            if prefixed or not before.endswith(tuple(f" {w} " for w in _PLACE_WORDS)):
+            i = padded[:start + 1].count(" ") - 1        # index of the ward's first word
+            before = " ".join((words if accented else folded)[max(0, i - 2):i])
+            prefixed = f" {' '.join(folded[max(0, i - 2):i])} ".endswith((" phuong ", " xa ", " thi tran "))
+            if prefixed or not f" {before} ".endswith(tuple(f" {canonical_tones(w)} " for w in place_words)):
                 if name not in found:
                     found.append(name)
                 break

@@ -79,8 +79,6 @@ def test_a_ward_question_gets_that_wards_figure_and_never_the_other_wards(servic
     assert all(not has_number(c.text, other) for c in ans.citations), "cites the other ward's paragraph"
 
 
-@pytest.mark.xfail(strict=True, reason="a terse tone-less question ('bhyt dong son bao nhieu') abstains "
-                                       "although 'ty le tham gia bhyt cua phuong dong son' is answered")
 def test_a_terse_toneless_question_still_gets_the_wards_figure(service):
     ans = ask(service, TERSE)
     assert not ans.abstained
@@ -121,10 +119,8 @@ def test_a_two_ward_question_gives_each_wards_figure_with_its_own_citation(servi
 MULTI_OWN = [
     ("Bí thư Đảng ủy phường Nông Trang và Bí thư Đảng ủy phường Thanh Miếu là những ai?",
      ("Cầm Hà Chung", NT), ("Phạm Xuân Hiệp", TM)),
-    pytest.param("Tổng vốn đầu tư toàn xã hội của Nông Trang (5 năm) và của Thanh Miếu (2020-2025) là bao nhiêu?",
-                 ("8.981 tỷ đồng", NT), ("15.200 tỷ đồng", TM), marks=pytest.mark.xfail(
-                     strict=True, reason="only Nông Trang's 8.981 tỷ đồng is answered; Thanh Miếu's "
-                                         "15.200 tỷ đồng is missing")),
+    ("Tổng vốn đầu tư toàn xã hội của Nông Trang (5 năm) và của Thanh Miếu (2020-2025) là bao nhiêu?",
+     ("8.981 tỷ đồng", NT), ("15.200 tỷ đồng", TM)),
 ]
 
 

@@ -110,3 +110,9 @@ def test_every_problem_is_reported_not_just_the_first():
     reply = "Thu nhập 120 triệu đồng, tăng trưởng 14%, do ông Lê Văn Tám báo cáo [1]"
     found = kinds(reply, [QT1])
     assert ("number", "120") in found and ("number", "14") in found and ("name", "Lê Văn Tám") in found
+
+
+def test_a_year_after_a_roman_quarter_is_found_in_its_source():
+    # "quý IV/2025": the year follows a slash but no digit, so it is the year 2025 as written
+    assert is_faithful("Trong quý IV/2025 [1].", ["... xây dựng quy hoạch chi tiết trong quý IV/2025."])
+    assert not is_faithful("Ngày 11 [1].", ["Sáng 27/11, đoàn công tác ..."])
