@@ -96,7 +96,10 @@ def _base(corpus_dir: Path, index_dir: Path, max_bytes: int) -> _Base:
     indexed, manifest = _generation_state(index_dir)
     if manifest is not None and manifest.get("corpus_hash") == corpus_fingerprint(corpus_dir):
         problems = [FileProblem(p["path"], p["message"]) for p in manifest.get("problems", [])]
-        return _Base(indexed, dict(indexed), problems, True)
+        # same names and bytes, maybe another folder (a copied corpus): the files are these ones
+        current = {aid: replace(a, source=str(corpus_dir / Path(a.source).name)) if a.source else a
+                   for aid, a in indexed.items()}
+        return _Base(indexed, current, problems, True)
     # the folder moved on without the index (a crash after copying, a file edited by hand):
     # read it again; the embedding cache still spares every unchanged text
     loaded = load_corpus(corpus_dir, max_bytes)
@@ -243,10 +246,15 @@ def remove_articles(corpus_dir: Path, index_dir: Path, embedder: Embedder, artic
         _remove_leftovers(corpus_dir)
         base = _base(corpus_dir, index_dir, DEFAULT_MAX_BYTES)
         changed = False
+        done: set[str] = set()
         for article_id in article_ids:
             problem = check_article_id(article_id)
             if problem:
                 outcomes.append(FileOutcome(article_id, None, "rejected", f"Không xóa được: {problem}."))
+                continue
+            if article_id in done:
+                outcomes.append(FileOutcome(article_id, article_id, "rejected",
+                                            f"Mã bài '{article_id}' được nêu hai lần; đã xóa ở lần đầu."))
                 continue
             files = _corpus_files(corpus_dir, article_id)
             known = article_id in base.articles or article_id in base.indexed
@@ -262,6 +270,7 @@ def remove_articles(corpus_dir: Path, index_dir: Path, embedder: Embedder, artic
             base.articles.pop(article_id, None)
             _drop_problems(base, article_id)
             changed = True
+            done.add(article_id)
             names = ", ".join(p.name for p in files) or "không còn tệp"
             what = f" ({title.title})" if title else ""
             outcomes.append(FileOutcome(article_id, article_id, "removed",

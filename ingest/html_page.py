@@ -37,6 +37,8 @@ def read_html(data: bytes, article_id: str, source: str) -> Article:
         raise IngestError(source, f"Tệp {source}: không tìm thấy nội dung bài viết trong trang HTML.")
     title = (doc.title or "").strip() or blocks[0]
     blocks = [b for b in without_title(blocks, title) if not is_timestamp(b)]
+    if not blocks:
+        raise IngestError(source, f"Tệp {source}: trang HTML chỉ có tiêu đề, không tìm thấy nội dung bài viết.")
     date = None
     if doc.date:
         try:

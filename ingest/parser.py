@@ -274,8 +274,9 @@ def _repeat_key(text: str) -> str:
     return match_key(text).rstrip("".join(_FINAL_PUNCT) + " ")
 
 
-def _classify(texts: list[str]) -> list[tuple[ParagraphKind, bool]]:
-    """(kind, states_fact) for each block of the body, in order."""
+def _classify(texts: list[str], captions: bool = True) -> list[tuple[ParagraphKind, bool]]:
+    """(kind, states_fact) for each block of the body, in order. Without ``captions`` (documents
+    that carry no photos: resolutions, reports) a caption-like block is body text."""
     n = len(texts)
     repeats: dict[str, int] = {}
     for t in texts:
@@ -291,7 +292,8 @@ def _classify(texts: list[str]) -> list[tuple[ParagraphKind, bool]]:
                 continue
         if not last and _is_heading(t):
             out.append((ParagraphKind.HEADING, False))
-        elif _looks_like_caption(t) or (len(t) <= REPEAT_MAX_CHARS and repeats.get(_repeat_key(t), 0) > 1):
+        elif captions and (_looks_like_caption(t)
+                           or (len(t) <= REPEAT_MAX_CHARS and repeats.get(_repeat_key(t), 0) > 1)):
             out.append((ParagraphKind.CAPTION, _states_person_role(t)))
         else:
             out.append((ParagraphKind.BODY, True))
@@ -386,40 +388,49 @@ def parse_article(text: str, article_id: str, source: str = "") -> Article:
 
 
 def article_from_blocks(article_id: str, title: str, date: dt.date | None, blocks: Sequence[str],
-                        source: str = "", pages: Sequence[int | None] | None = None) -> Article:
+                        source: str = "", pages: Sequence[int | None] | None = None, *,
+                        captions: bool = True, body: Sequence[bool] | None = None) -> Article:
     """An article whose title, date and body blocks were read by a format library (HTML, DOCX,
     PDF), classified and numbered exactly like a text file.
 
     ``Article.text`` is composed from them: the title line, then the blocks, each separated by
     a blank line, so paragraph offsets index that text (``text[p.start:p.end] == p.text``) and
-    "đoạn N" is the N-th block. Inside a block, blank lines are dropped and lines trimmed;
+    "đoạn N" is the N-th block. The text is NFC (Word and PDF files made on some systems store
+    tone marks apart); inside a block, runs of white space become one space, blank lines are
+    dropped and lines trimmed;
     empty blocks are skipped. ``pages`` (one per block) become ``Paragraph.page``.
+    ``captions=False``: the document has no photo captions (see ``_classify``); ``body`` (one
+    flag per block) marks blocks known to be content whatever they look like (table rows).
     Raises ``IngestError`` when there is no title or no non-empty block.
     """
     where = source or article_id
-    title = " ".join(title.split())
+    title = " ".join(nfc(title).split())
     if not title:
         raise IngestError(where, f"Tệp {where}: không tìm thấy tiêu đề bài viết.")
-    kept: list[tuple[str, int | None]] = []
+    kept: list[tuple[str, int | None, bool]] = []
     for i, block in enumerate(blocks):
-        lines = [" ".join(line.split()) for line in block.split("\n")]
+        lines = [" ".join(line.split()) for line in nfc(block).split("\n")]
         clean = "\n".join(line for line in lines if line)
         if clean:
-            kept.append((clean, pages[i] if pages is not None else None))
+            kept.append((clean, pages[i] if pages is not None else None, bool(body and body[i])))
     if not kept:
         raise IngestError(where, f"Tệp {where}: không có đoạn nội dung nào ngoài tiêu đề.")
     parts, spans, pos = [title, "\n\n"], [], len(title) + 2
-    for clean, _ in kept:
+    for clean, _, _ in kept:
         spans.append(_Block(pos, pos + len(clean), clean))
         parts += [clean, "\n\n"]
         pos += len(clean) + 2
     text = "".join(parts[:-1]) + "\n"
-    return _assemble(text, article_id, source, title, date, spans, [page for _, page in kept])
+    return _assemble(text, article_id, source, title, date, spans, [page for _, page, _ in kept],
+                     captions=captions, body=[forced for _, _, forced in kept])
 
 
 def _assemble(text: str, article_id: str, source: str, title: str, date: dt.date | None,
-              blocks: list[_Block], pages: list[int | None] | None) -> Article:
-    kinds = _classify([b.text for b in blocks])
+              blocks: list[_Block], pages: list[int | None] | None, *, captions: bool = True,
+              body: list[bool] | None = None) -> Article:
+    kinds = _classify([b.text for b in blocks], captions)
+    if body:
+        kinds = [(ParagraphKind.BODY, True) if forced else kf for kf, forced in zip(kinds, body)]
     wards = tuple(extract_wards(title + "\n" + "\n".join(b.text for b in blocks)))
     paragraphs = tuple(
         Paragraph(

@@ -1,7 +1,8 @@
 """Word documents (.docx: resolutions, reports) read with python-docx.
 
 Every non-empty paragraph of the body, in order, is one block, and so is every table row (its
-cells joined by " | "), so "đoạn N" is the N-th non-empty block. The title is the document's
+cells joined by " | ", always answer text), so "đoạn N" is the N-th non-empty block. Word
+documents carry no photo captions, so no block is taken for one. The title is the document's
 Title property when set, else its first paragraph styled Title or Heading 1, else its first
 non-empty paragraph. The date is the first one written in the first blocks ("Thanh Hóa,
 ngày 20 tháng 11 năm 2025"); file timestamps are not trusted.
@@ -54,11 +55,15 @@ def read_docx(data: bytes, article_id: str, source: str) -> Article:
                                   f"định dạng .docx; {type(err).__name__}). Tệp .doc cũ cần lưu lại thành .docx.") from None
     if not blocks:
         raise IngestError(source, f"Tệp {source}: tài liệu Word không có nội dung chữ.")
-    texts = [t for _, t in blocks]
-    styled = next((t for s, t in blocks if s.lower() in ("title", "heading 1")), None)
-    title = meta_title or styled or texts[0]
-    if styled is not None and not meta_title:
-        texts.remove(styled)
+    styled = next((i for i, (s, _) in enumerate(blocks) if s.lower() in ("title", "heading 1")), None)
+    if meta_title:
+        title = meta_title
+    elif styled is not None:
+        title = blocks.pop(styled)[1]
     else:
-        texts = without_title(texts, title)
-    return article_from_blocks(article_id, title, document_date(texts), texts, source=source)
+        title = blocks[0][1]
+    kept = without_title([t for _, t in blocks], title)
+    blocks = blocks[len(blocks) - len(kept):]
+    texts = [t for _, t in blocks]
+    return article_from_blocks(article_id, title, document_date(texts), texts, source=source, captions=False,
+                               body=[s == "table" for s, _ in blocks])

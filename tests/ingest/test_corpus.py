@@ -43,10 +43,12 @@ def messy_folder(tmp_path: Path) -> tuple[Path, set[str]]:
         "empty.txt": b"",
         "blank.md": b"  \n\n\t\n",
         "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
-        "legacy.txt": cp1258(sample),
+        "legacy.txt": b"Ph\xf6\xf4\xf8ng \xd1o\xe2ng S\xf4n t\xf4\xfb ch\xf6\xf9c \xd1a\xefi h\xf4\xefi\n" * 9,  # VNI
         "latin1.txt": "Thông báo: café déjà vu".encode("latin-1"),
         "title_only.txt": " date 2025-11-17 Chỉ có tiêu đề\n\n".encode("utf-8"),
-        "report.pdf": b"%PDF-1.7\n",
+        "report.pdf": b"%PDF-1.7\n",  # cut short
+        "notes.docx": b"PK\x03\x04 not really a Word file",
+        "big.txt": b"x" * 150_000,
         "README": b"notes",
         "zz_copy.md": sample.encode("utf-8"),  # same content as a seed under another name
     }
@@ -56,13 +58,14 @@ def messy_folder(tmp_path: Path) -> tuple[Path, set[str]]:
     (tmp_path / "subdir").mkdir()
     (tmp_path / "subdir" / "inner.txt").write_bytes(b"")
     (tmp_path / "utf16.TXT").write_bytes(sample.replace("Đông Sơn", "Quang Trung").encode("utf-16"))
+    (tmp_path / "w1258.txt").write_bytes(cp1258(sample.replace("Đông Sơn", "Hàm Rồng")))
     return tmp_path, set(bad)
 
 
 def test_bad_files_never_stop_the_good_ones(messy_folder):
     folder, bad_files = messy_folder
-    loaded = load_corpus(folder)
-    assert [a.article_id for a in loaded.articles] == SEED_IDS + ["utf16"]
+    loaded = load_corpus(folder, max_bytes=100_000)
+    assert [a.article_id for a in loaded.articles] == SEED_IDS + ["utf16", "w1258"]
     by_file = {}
     for problem in loaded.problems:
         name = Path(problem.path).name
@@ -72,12 +75,18 @@ def test_bad_files_never_stop_the_good_ones(messy_folder):
     assert set(by_file) == bad_files
     assert "trống" in by_file["empty.txt"] and "trống" in by_file["blank.md"]
     assert "PNG" in by_file["image.txt"]
-    assert "UTF-8" in by_file["legacy.txt"] and "UTF-8" in by_file["latin1.txt"]
+    assert "TCVN3" in by_file["legacy.txt"] and "UTF-8" in by_file["latin1.txt"]
+    assert "cắt cụt" in by_file["report.pdf"]
+    assert ".docx" in by_file["notes.docx"]
+    assert "quá lớn" in by_file["big.txt"] and "146 KB" in by_file["big.txt"]
     assert "không có đoạn nội dung nào" in by_file["title_only.txt"]
-    assert ".pdf" in by_file["report.pdf"] and "không được hỗ trợ" in by_file["report.pdf"]
     assert "không được hỗ trợ" in by_file["README"]
     assert SEED_IDS[4] in by_file["zz_copy.md"]
     assert [p.path for p in loaded.problems] == sorted(p.path for p in loaded.problems)
+    # read, but worth a word in the report
+    assert [(Path(n.path).name, "Windows-1258" in n.message) for n in loaded.notices] == [("w1258.txt", True)]
+    w1258 = next(a for a in loaded.articles if a.article_id == "w1258")
+    assert w1258.wards == ("phường Hàm Rồng",)
 
 
 def test_utf16_article_parses_like_the_seed(messy_folder):
@@ -109,4 +118,4 @@ def test_missing_folder_and_file_instead_of_folder(tmp_path):
 
 
 def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == (".txt", ".md")
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".docx", ".pdf")

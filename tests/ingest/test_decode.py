@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.decode import IngestError, decode_bytes
+from ingest.decode import IngestError, decode_bytes, decode_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED = SEEDS / "004_bbba2ad5a4ca9edc.txt"
@@ -59,11 +59,31 @@ def test_line_endings_become_newlines_and_nothing_else_changes():
     assert decode_bytes(decomposed.encode("utf-8"), "a.txt") == decomposed  # no NFC
 
 
-def test_windows_1258_vietnamese_is_rejected_naming_the_file():
+def test_windows_1258_vietnamese_is_read_and_composed():
     data = cp1258(TEXT)
     assert unicodedata.normalize("NFC", data.decode("cp1258")) == TEXT  # a faithful legacy file
-    message = rejected(data, "seeds/cu-1258.txt")
-    assert "UTF-8" in message and "Windows-1258" in message
+    assert data.decode("cp1258") != TEXT  # tone marks stored apart: composing them matters
+    decoded = decode_text(data, "seeds/cu-1258.txt")
+    assert decoded.encoding == "windows-1258"
+    assert decoded.text == TEXT
+    assert decode_bytes(data.replace(b"\n", b"\r\n"), "a.txt") == TEXT
+    assert decode_text(TEXT.encode("utf-8"), "a.txt").encoding == "utf-8"
+
+
+# "Phường Đông Sơn tổ chức Đại hội" as VNI-Windows and TCVN3 (ABC) fonts store it
+VNI = b"Ph\xf6\xf4\xf8ng \xd1o\xe2ng S\xf4n t\xf4\xfb ch\xf6\xf9c \xd1a\xefi h\xf4\xefi " * 20
+TCVN3 = b"Ph\xad\xeang \xa7\xabng S\xa1n t\xe9 ch\xf8c \xa7\xb9i h\xe9i " * 20
+
+
+@pytest.mark.parametrize("data", [VNI, TCVN3], ids=["vni", "tcvn3"])
+def test_ambiguous_legacy_encodings_are_rejected_with_advice(data):
+    message = rejected(data, "bai-cu.txt")
+    assert "TCVN3" in message and "VNI" in message and "UTF-8" in message
+
+
+def test_a_few_latin1_accents_are_not_taken_for_vietnamese():
+    # "café, déjà" decodes in cp1258 too, but has none of the Vietnamese-only signs
+    assert "UTF-8" in rejected("Thông báo: café, déjà vu, à la carte".encode("cp1258"))
 
 
 def test_latin1_is_rejected():
