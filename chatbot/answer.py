@@ -249,21 +249,38 @@ class ExtractiveAnswerer:
                 a, b = person.span
             return sentence[a:b], (start + a, start + b), 1.0 if (q is QType.PERSON or person.role) else 0.5
         if q is QType.LIST:
+            listed = self._listed_fit(sentence, shape.listed)
             colon = sentence.find(":")
             if colon != -1 and colon < len(sentence) - 3:
                 a = colon + 1
                 while a < len(sentence) and sentence[a] == " ":
                     a += 1
                 b = len(sentence.rstrip(" .…"))
-                return sentence[a:b], (start + a, start + b), 0.5
+                return sentence[a:b], (start + a, start + b), max(0.5, listed)
             fit = 0.4 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
-            return None, None, fit
+            return None, None, max(fit, listed)
         if q is QType.PLACE:
             m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
             if m:
                 return m.group(1).strip(), (start + m.start(1), start + m.start(1) + len(m.group(1).strip())), 1.0
             return None, None, 0.3
         return None, None, 0.0
+
+    @staticmethod
+    def _listed_fit(sentence: str, listed: str | None) -> float:
+        """How plainly the sentence lists what was asked for: the noun repeated before each item
+        ("Sở Tài chính, Sở Công Thương") or the noun followed by an enumeration ("lễ hội bơi
+        chải, rước nước, giã bánh dày")."""
+        if not listed:
+            return 0.0
+        key = f" {re.sub(r'[^a-z0-9]+', ' ', match_key(sentence))} "
+        n = key.count(f" {listed} ")
+        if n >= 2:
+            return 1.0
+        if n == 1:
+            after = key[key.find(f" {listed} "):]
+            return 0.9 if sentence.count(",") + sentence.count(";") >= 2 and len(after) > 20 else 0.4
+        return 0.0
 
     def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
                 terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:

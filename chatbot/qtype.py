@@ -29,6 +29,7 @@ class QuestionShape:
     role: str | None = None # folded role the question names ("bi thu", "pho chu tich"), for people
     author: bool = False    # asks who wrote the article
     when: str | None = None # "day" for "ngày nào"; None for any date
+    listed: str | None = None  # folded noun of a list question ("so" in "những sở nào")
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -56,6 +57,8 @@ _AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "hec ta", "ha dat", "quy mo"
 # longest first, so "pho bi thu" wins over "bi thu"
 _ROLES = ("pho chu tich", "pho bi thu", "pho giam doc", "chu tich", "bi thu", "giam doc", "truong ban")
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")
+_LISTED = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,5}?\w+)\s+(?:nao|gi)\b")
+_NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
 
 
@@ -77,7 +80,9 @@ def question_shape(question: str) -> QuestionShape:
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
     if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded):
-        return QuestionShape(QType.LIST, None, None)
+        m = _LISTED.search(folded)
+        listed = " ".join(m.group(1).split()[:2]) if m else None
+        return QuestionShape(QType.LIST, None, None, listed=listed if listed not in _NOT_LISTED else None)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author)
     if _has(folded, *_NUMBER_CUES) or "%" in folded:

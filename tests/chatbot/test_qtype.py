@@ -63,3 +63,13 @@ def test_the_shape_does_not_depend_on_tone_marks(question, qtype, unit):
 def test_the_counted_noun_is_kept_for_matching_the_figure():
     assert question_shape("Phường Quang Trung thu hút bao nhiêu doanh nghiệp mới?").counted == "doanh nghiep"
     assert question_shape("Phường Đông Sơn kết nạp bao nhiêu đảng viên?").counted.startswith("dang vien")
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Những sở nào đi cùng đoàn công tác?", "so"),
+    ("Thanh Miếu có những lễ hội, hội thi truyền thống nào?", "le hoi"),
+    ("Ở phường Quang Trung, những cơ quan nào được giao xây dựng chương trình?", "co quan"),
+])
+def test_a_list_question_names_what_it_lists(question, listed):
+    assert question_shape(question).listed == listed
+    assert question_shape(fold_diacritics(question)).listed == listed
