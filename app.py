@@ -3,7 +3,11 @@ at ``/docs``), article pages under ``/articles`` and the ``/healthz`` probe.
 
 ``python app.py`` starts it on the host/port from ``settings.Settings``. The answering service
 (index + embedding model) is built once, in the background, when the server starts; until it
-can answer, ``/healthz`` returns 503.
+can answer, ``/healthz`` returns 503. With several workers:
+``uvicorn app:create_app --factory --workers N`` (settings from the HOIDAP_* environment).
+
+Admin routes (``/api/admin/*``, ``/admin``) exist only when HOIDAP_ADMIN_TOKEN is set. Request
+bodies are limited (HOIDAP_MAX_BODY_BYTES; the article upload HOIDAP_MAX_UPLOAD_BYTES).
 """
 from __future__ import annotations
 
@@ -17,12 +21,17 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: t
 
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
+from starlette.types import Scope  # noqa: E402
 
 from chatbot.service import QAService  # noqa: E402
 from settings import Settings, get_settings  # noqa: E402
+from webapp.admin import AdminOps  # noqa: E402
+from webapp.admin_api import make_admin_api_router  # noqa: E402
+from webapp.admin_page import make_admin_page_router  # noqa: E402
 from webapp.api import install_error_handlers, make_api_router, make_health_router  # noqa: E402
 from webapp.articles_page import make_articles_router  # noqa: E402
 from webapp.feedback import FeedbackStore  # noqa: E402
+from webapp.limits import BodySizeLimit  # noqa: E402
 from webapp.runtime import ServiceHolder  # noqa: E402
 from webapp.ui import UI_CSS, build_ui, make_theme  # noqa: E402
 from webapp.zalo import ZaloBot, make_router as make_zalo_router  # noqa: E402
@@ -38,6 +47,8 @@ Hỏi đáp về các bài viết tin tức của phường. Mọi câu trả l�
 * `POST /api/check` — kiểm tra một thông tin, từng câu
 * `GET /api/articles`, `GET /api/articles/{article_id}` — các bài viết, đoạn đánh số
 * `GET /healthz` — 200 khi sẵn sàng trả lời, 503 khi đang khởi động
+* `/api/admin/...` — quản trị (xây lại chỉ mục, tải lên / xoá bài), cần mã quản trị
+  (`Authorization: Bearer <mã>`); chỉ bật khi đã đặt `HOIDAP_ADMIN_TOKEN`
 
 Lỗi phía người gửi trả về 4xx với `detail` bằng tiếng Việt.
 """
@@ -49,11 +60,34 @@ def _build_service(settings: Settings) -> QAService:
     return build_service(settings)
 
 
+# routes whose body may be an upload of article files; everything else gets the normal limit
+_UPLOAD_ROUTES = {("POST", "/api/admin/articles"), ("POST", "/admin/articles")}
+# routes of this app (the JSON API, pages, webhooks); the rest of "/" belongs to Gradio
+_OWN_PREFIXES = ("/api", "/admin", "/articles", "/webhooks", "/healthz", "/docs", "/redoc", "/openapi.json")
+
+
+def body_limit_for(settings: Settings):
+    """Byte limit of a request body by route. Gradio's own routes get the upload limit: their
+    event payloads carry the whole chat conversation, which can outgrow the API limit."""
+    def limit_for(scope: Scope) -> int:
+        path = scope.get("path", "")
+        if (scope.get("method"), path.rstrip("/")) in _UPLOAD_ROUTES:
+            return settings.max_upload_bytes
+        if path.startswith(_OWN_PREFIXES):
+            return settings.max_body_bytes
+        return settings.max_upload_bytes
+
+    return limit_for
+
+
 def create_app(settings: Settings | None = None, service: QAService | None = None) -> FastAPI:
     """The whole web app. Pass ``service`` to skip building one (tests, or a caller that owns it);
     otherwise it is built from ``settings`` in the background at start-up."""
     settings = settings or get_settings()
     holder = ServiceHolder(service)
+    admin = AdminOps(settings, holder)
+    # another worker (or `python -m index build`) made a new index generation: load it too
+    holder.follow(admin.index_changed, admin.fresh_service)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     zalo = ZaloBot(settings, holder.get)  # fetches the service per message: answers once it is loaded
 
@@ -71,10 +105,14 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     app.state.settings = settings
     app.state.holder = holder
     app.state.feedback = feedback
+    app.state.admin = admin
+    app.add_middleware(BodySizeLimit, limit_for=body_limit_for(settings))
     install_error_handlers(app)
     app.include_router(make_health_router())
+    app.include_router(make_admin_api_router())  # before the API's catch-all for unknown /api paths
     app.include_router(make_api_router())
     app.include_router(make_articles_router())
+    app.include_router(make_admin_page_router())
 
     # the Zalo webhook goes before the Gradio mount, which takes "/" and would shadow it
     app.state.zalo = zalo

@@ -49,6 +49,10 @@ class Settings:
     public_base_url: str = field(default_factory=lambda: _env("HOIDAP_PUBLIC_BASE_URL", ""))
     data_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_DATA_DIR", str(ROOT / "var"))))
     admin_token: str = field(default_factory=lambda: _env("HOIDAP_ADMIN_TOKEN", ""))
+    # request body limits: every route, and the admin article upload
+    max_body_bytes: int = field(default_factory=lambda: int(_env("HOIDAP_MAX_BODY_BYTES", str(64 * 1024))))
+    max_upload_bytes: int = field(
+        default_factory=lambda: int(_env("HOIDAP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))))
 
     # optional generative mode (OpenAI-compatible endpoint)
     llm_base_url: str = field(default_factory=lambda: _env("HOIDAP_LLM_BASE_URL", ""))

@@ -30,7 +30,7 @@ from collections import OrderedDict
 
 from chatbot.answer import ExtractiveAnswerer
 from chatbot.chain import build_chain
-from index.embedder import load_embedder
+from index.embedder import Embedder, load_embedder
 from index.hybrid import HybridIndex
 from index.service import open_index
 from settings import Settings
@@ -88,6 +88,11 @@ class Service:
     def article(self, article_id: str) -> Article:
         return self.index.articles[article_id]
 
+    @property
+    def embedder(self) -> Embedder:
+        """The loaded embedding model, for rebuilding the index without loading it again."""
+        return self.index.embedder
+
     def health(self) -> dict:
         m = self.index.manifest
         return {
@@ -110,4 +115,13 @@ def build_service(settings: Settings | None = None) -> Service:
     index = open_index(settings.corpus_dir, settings.index_dir, embedder, seed_dir=settings.corpus_seed_dir)
     service = Service(index, settings)
     service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up: first answer fast
+    return service
+
+
+def reload_service(settings: Settings, embedder: Embedder) -> Service:
+    """A new service over the current generation of ``settings.index_dir`` (no rebuild), reusing
+    an already loaded embedder. Its answer cache starts empty. For hot swaps after the index
+    was rebuilt (``webapp.runtime.ServiceHolder.reload``)."""
+    service = Service(HybridIndex.load(settings.index_dir, embedder), settings)
+    service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up
     return service

@@ -7,7 +7,7 @@ Vietnamese ``detail``; request validation errors are translated in ``install_err
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +23,7 @@ from chatbot.service import QAService
 from ingest.models import Article
 from webapp.render import NOT_READY_CHECK, article_url
 from webapp.runtime import ServiceHolder, ServiceUnavailable
+from webapp.safe_names import invalid_id_message, is_safe_article_id
 
 __all__ = [
     "MAX_QUESTION_CHARS", "MAX_CLAIM_CHARS", "MAX_HISTORY_TURNS", "make_api_router", "make_health_router",
@@ -261,6 +262,8 @@ def make_api_router() -> APIRouter:
     @router.get("/articles/{article_id}", response_model=ArticleDetail, summary="Một bài viết, các đoạn đánh số",
                 responses={404: {"model": ErrorOut, "description": "Không có bài viết này"}})
     def article(article_id: str, request: Request) -> dict:
+        if not is_safe_article_id(article_id):  # never let "../x" or "a/b" go any further
+            raise HTTPException(404, detail=invalid_id_message(article_id))
         service = _service(request)
         try:
             return _detail(service.article(article_id))
@@ -269,14 +272,25 @@ def make_api_router() -> APIRouter:
 
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(rest: str, request: Request) -> None:
-        """Unmatched ``/api`` paths: without this the UI mounted at "/" would answer them."""
-        for route in router.routes:
-            if isinstance(route, APIRoute) and route.endpoint is not unknown:
+        """Unmatched ``/api`` paths: without this the UI mounted at "/" would answer them.
+        A known path with another method (here or in another router) is a 405."""
+        for route in _api_routes(request.app.routes):
+            if route.endpoint is not unknown:
                 if route.matches(request.scope)[0] is Match.PARTIAL:
                     raise HTTPException(405, detail=_HTTP_VI[405], headers={"Allow": ", ".join(sorted(route.methods))})
         raise HTTPException(404, detail="Không có địa chỉ API này. Xem danh sách tại /docs.")
 
     return router
+
+
+def _api_routes(routes: Sequence[Any]) -> Iterator[APIRoute]:
+    """Every ``APIRoute`` of the app, including those of routers included without a prefix
+    (FastAPI wraps them; their routes carry full paths)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif getattr(route, "original_router", None) is not None:
+            yield from _api_routes(route.original_router.routes)
 
 
 def make_health_router() -> APIRouter:

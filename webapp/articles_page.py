@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from webapp.render import article_html, article_list_html, escape_html
 from webapp.runtime import ServiceHolder, ServiceUnavailable
+from webapp.safe_names import invalid_id_message, is_safe_article_id
 
 __all__ = ["make_articles_router", "PAGE_CSS"]
 
@@ -70,6 +71,9 @@ def make_articles_router() -> APIRouter:
 
     @router.get("/articles/{article_id}", response_class=HTMLResponse)
     def article_page(article_id: str, request: Request) -> HTMLResponse:
+        if not is_safe_article_id(article_id):  # never let "../x" or "a/b" go any further
+            return _page("Không tìm thấy", "<h1>Không tìm thấy bài viết</h1>"
+                         f"<p>{escape_html(invalid_id_message(article_id))}</p>", 404)
         holder: ServiceHolder = request.app.state.holder
         try:
             article = holder.get().article(article_id)
