@@ -78,6 +78,12 @@ class _Base:
     articles: dict[str, Article]       # what the corpus folder holds now (parsed or trusted)
     problems: list[FileProblem]        # files of the folder that are skipped
     in_sync: bool                      # the index matches the folder
+    has_index: bool = True
+
+    @property
+    def behind(self) -> bool:
+        """An existing index that misses changes of the folder (an update cut short)."""
+        return self.has_index and not self.in_sync
 
 
 def _generation_state(index_dir: Path) -> tuple[dict[str, Article], dict | None]:
@@ -103,7 +109,7 @@ def _base(corpus_dir: Path, index_dir: Path, max_bytes: int) -> _Base:
     # the folder moved on without the index (a crash after copying, a file edited by hand):
     # read it again; the embedding cache still spares every unchanged text
     loaded = load_corpus(corpus_dir, max_bytes)
-    return _Base(indexed, {a.article_id: a for a in loaded.articles}, loaded.problems, False)
+    return _Base(indexed, {a.article_id: a for a in loaded.articles}, loaded.problems, False, manifest is not None)
 
 
 def _corpus_files(corpus_dir: Path, article_id: str) -> list[Path]:
@@ -227,7 +233,7 @@ def add_files(corpus_dir: Path, index_dir: Path, embedder: Embedder, paths: Sequ
                 status, what = "unchanged", f"bài '{article_id}' đã có với nội dung y hệt, không thay đổi."
             outcomes.append(FileOutcome(where, article_id, status, f"Tệp {where}: {what}{note}"))
         build = None
-        if changed or not base.in_sync:
+        if changed or base.behind:
             build = _rebuild(corpus_dir, index_dir, embedder, base, show_progress)
     return UpdateReport(outcomes, build)
 
@@ -276,6 +282,6 @@ def remove_articles(corpus_dir: Path, index_dir: Path, embedder: Embedder, artic
             outcomes.append(FileOutcome(article_id, article_id, "removed",
                                         f"Đã xóa bài '{article_id}'{what} ({names})."))
         build = None
-        if changed or not base.in_sync:
+        if changed or base.behind:
             build = _rebuild(corpus_dir, index_dir, embedder, base, show_progress)
     return UpdateReport(outcomes, build)
