@@ -21,11 +21,15 @@ from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import match_key, nfc
+from ingest.text import canonical_tones, match_key, nfc
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
 _UNIT_CUE_TERMS = frozenset({"phan", "tram", "phan_tram", "hec", "ta", "hec_ta", "hecta"})
+# said of every percentage ("tỷ lệ"): the indicator is what follows it ("tỷ lệ hộ nghèo")
+_PERCENT_CUE_TERMS = frozenset({"ty", "le", "ty_le"})
+# units a counted noun can be ("dài bao nhiêu km"): the figure must carry that unit
+_MEASURE_UNITS = frozenset({"km", "m", "tan", "kg", "lit", "ha", "m2", "km2", "nguoi", "ho"})
 
 STOP_TERMS = frozenset("""
 la bao nhieu gi ai nao o dau khi cua va co khong the nhu duoc da se trong cac nhung mot cho voi tai ve
@@ -41,6 +45,45 @@ _WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s
                            re.IGNORECASE)
 _NOT_A_NAME = {"nao", "do", "nay", "ay", "kia", "minh", "moi", "cu", "la", "co", "da", "duoc", "se", "va",
                "ta", "toi", "em", "thi", "con", "dang", "trong", "tren", "theo", "thuoc", "nhung", "cac"}
+
+
+# capitalised words that are titles, bodies and ranks, not names of a particular thing; compared
+# as written (lower case, tone marks kept): "Trần Phú" is a name, "Mặt trận" is not
+_GENERIC_CAPITALISED = frozenset(canonical_tones(w) for w in """
+đảng ủy uỷ bí thư phó chủ tịch thường trực tỉnh hđnd ubnd mttq ban sở đại hội nghị quyết nhân dân nhà
+nước chính phủ trung ương thành phố phường xã huyện tổ chức tuyên giáo vận động kiểm tra mặt trận quốc
+công an quân sự đoàn thanh niên phụ nữ cựu chiến binh nhiệm kỳ lần thứ nhất hội đồng
+khu văn hóa hoá ông bà đồng chí
+""".split())
+_CAP_WORD = re.compile(r"[^\W\d_]+")
+
+
+def question_names(question: str) -> list[str]:
+    """Folded names of particular things the question asks about ("Nam Bỉm Sơn", "Cuba",
+    "Trần Phú"): runs of capitalised words past the first word, leading titles and bodies
+    stripped. An answer about something else, however similar, does not answer it."""
+    text = nfc(question)
+    words = list(_CAP_WORD.finditer(text))
+    runs: list[list[str]] = []
+    last_end = -1
+    for i, m in enumerate(words):
+        w = m.group(0)
+        if i == 0 or not w[:1].isupper() or (w.isupper() and len(w) > 1):  # "BHYT" is a term, not a name
+            last_end = m.end()
+            continue
+        if runs and runs[-1] and text[last_end:m.start()].strip() == "" and last_end >= 0 and \
+                words[i - 1].group(0)[:1].isupper() and i - 1 > 0:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+        last_end = m.end()
+    names = []
+    for run in runs:
+        while run and canonical_tones(run[0].lower()) in _GENERIC_CAPITALISED:
+            run = run[1:]
+        if run:
+            names.append(match_key(" ".join(run)))
+    return names
 
 
 @dataclass(frozen=True)
@@ -167,12 +210,15 @@ class ExtractiveAnswerer:
         if not hits:
             return None
         top_score = max(h.score for h in hits) or 1.0
+        names = [n for n in question_names(question) if n not in idx.ward_names]
         best: Pick | None = None
         best_key = -1e9
         for h in hits:
             p = h.paragraph
             row = idx.row_of[p.key]
             if ward_keys and not self._about_wards(p, ward_keys):
+                continue
+            if names and not self._names_in(p, names):
                 continue
             para_terms = set(syllable_terms(p.text))
             if p.kind is ParagraphKind.BYLINE:
@@ -199,6 +245,11 @@ class ExtractiveAnswerer:
                                 support if (fit > 0 or shape.qtype is QType.OTHER) else
                                 min(support, self.settings.min_typed_support))
         return best
+
+    def _names_in(self, p: Paragraph, names: list[str]) -> bool:
+        article = self.index.articles[p.article_id]
+        padded = f" {re.sub(r'[^a-z0-9]+', ' ', match_key(p.text + ' ' + article.title))} "
+        return all(f" {n} " in padded for n in names)
 
     def _title_terms(self, p: Paragraph) -> set[str]:
         article = self.index.articles[p.article_id]
@@ -284,9 +335,12 @@ class ExtractiveAnswerer:
 
     def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
                 terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
-        qs = [x for x in find_quantities(sentence) if _unit_fits(x, shape)]
+        # a figure the question itself states ("đường Nam Bỉm Sơn 6") is not its answer
+        qs = [x for x in find_quantities(sentence) if _unit_fits(x, shape) and x.text not in shape_numbers(terms)]
         if not qs:
             return None, None, 0.0
+        if shape.unit == "percent":
+            terms = {t: w for t, w in terms.items() if t not in _PERCENT_CUE_TERMS}
         x, clause_cov = self._closest(sentence, qs, terms)
         # the figure must sit in a clause about what was asked, not merely in the same sentence
         return x.text, (start + x.start, start + x.end), (min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0)
@@ -304,6 +358,11 @@ class ExtractiveAnswerer:
 
         best = max(quantities, key=clause_score)
         return best, clause_score(best)[0]
+
+
+def shape_numbers(terms: dict[str, float]) -> set[str]:
+    """The figures written in the question (its digit terms)."""
+    return {t for t in terms if t[:1].isdigit()}
 
 
 def _date_fits(x: Quantity, shape: QuestionShape) -> bool:
@@ -340,8 +399,10 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
         return False
     if shape.unit == "percent":
         return kind == "percent" or kind == "fraction"
-    if kind == "percent" and shape.unit is not None:
-        return False
+    if shape.unit is None and shape.counted and shape.counted.split()[0] in _MEASURE_UNITS:
+        return kind != "percent" and match_key(x.unit or "").startswith(shape.counted.split()[0])
+    if kind == "percent":
+        return shape.unit in (None, "level")
     if shape.unit == "money":
         return kind == "money"
     if shape.unit == "area":
@@ -355,7 +416,7 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
         if kind != "count" or not shape.counted:
             return kind == "count"
         return match_key(x.unit or "").startswith(first)
-    return kind in ("count", "number", "money", "area", "fraction", "percent")
+    return kind in ("count", "number", "money", "area", "fraction")
 
 
 def _drop_other_wards(question: str, keep: str, wards: list[str]) -> str:

@@ -24,7 +24,7 @@ class QType(str, Enum):
 @dataclass(frozen=True)
 class QuestionShape:
     qtype: QType
-    unit: str | None        # "percent" | "money" | "area" | "count" | None: the unit a figure must have
+    unit: str | None        # "percent" | "money" | "area" | "count" | "level" | None: the unit a figure must have
     counted: str | None     # folded noun after "bao nhiêu"/"mấy" ("doanh nghiep"), for "220 doanh nghiệp"
     role: str | None = None # folded role the question names ("bi thu", "pho chu tich"), for people
     author: bool = False    # asks who wrote the article
@@ -91,9 +91,13 @@ def question_shape(question: str) -> QuestionShape:
             unit = "percent"
         elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km"):
             unit = "count"
+        elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or folded.startswith("so "):
+            unit = "count"  # a population or a number of things is a count, never a percentage
         elif _has(folded, *_AREA_CUES):
             unit = "area"
         elif _has(folded, *_MONEY_CUES):
             unit = "money"
+        elif _has(folded, "muc nao", "o muc", "toi muc", "muc bao nhieu", "muc do nao", "chi tieu"):
+            unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
         return QuestionShape(QType.NUMBER, unit, counted)
     return QuestionShape(QType.OTHER, None, None)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chatbot.answer import Decision, ExtractiveAnswerer
+from chatbot.answer import Decision, ExtractiveAnswerer, question_names
 from chatbot.reply import ABSTAIN_TEXT, RELATED_NOTE, compose
 from tests.chatbot.conftest import (BS, DS, NT, QT, TM, ask, check_reply_shape, contains_all, fact_problems,
                                     has_number, prefetch)
@@ -247,3 +247,16 @@ def test_an_abstention_without_related_paragraphs_says_only_that(service):
     ans = compose("q", "q", Decision(abstained=True, reason="no hits"))
     assert ans.text == ABSTAIN_TEXT
     assert ans.related == () and ans.citations == ()
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Tổng mức đầu tư của khu đô thị Nam Bỉm Sơn là bao nhiêu tỷ đồng?", ["nam bim son"]),
+    ("Tuyến đường Trần Phú nối đường Nam Bỉm Sơn 6 dài bao nhiêu km?", ["tran phu", "nam bim son"]),
+    ("Ông Nguyễn Hồng Phong giữ chức gì?", ["nguyen hong phong"]),
+    # titles, bodies and abbreviations are not names of a particular thing
+    ("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?", []),
+    ("So sánh chỉ tiêu tham gia BHYT của Quang Trung với Đông Sơn?", ["quang trung", "dong son"]),
+    ("thu nhap binh quan quang trung", []),
+])
+def test_question_names_are_the_particular_things_asked_about(question, names):
+    assert question_names(question) == names
