@@ -28,7 +28,9 @@ from settings import Settings, get_settings  # noqa: E402
 from webapp.admin import AdminOps  # noqa: E402
 from webapp.admin_api import make_admin_api_router  # noqa: E402
 from webapp.admin_page import make_admin_page_router  # noqa: E402
-from webapp.api import install_error_handlers, make_api_router, make_health_router  # noqa: E402
+from webapp.api import (  # noqa: E402
+    install_error_handlers, install_method_guards, make_api_router, make_health_router,
+)
 from webapp.articles_page import make_articles_router  # noqa: E402
 from webapp.feedback import FeedbackStore  # noqa: E402
 from webapp.limits import BodySizeLimit  # noqa: E402
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     # the Zalo webhook goes before the Gradio mount, which takes "/" and would shadow it
     app.state.zalo = zalo
     app.include_router(make_zalo_router(zalo))
+    install_method_guards(app)  # a wrong method on /healthz etc. is a 405, not the UI's 404
 
     demo = build_ui(holder, feedback)
     gr.mount_gradio_app(app, demo, path="/", footer_links=[], ssr_mode=False, theme=make_theme(),

@@ -7,7 +7,8 @@ throughput.
 The server runs in its own process so the client's CPU does not share its GIL. Questions are
 the seed eval questions, cycled after one warm-up pass (the service caches answers to repeated
 questions); ``--unique`` makes every question new to measure the uncached path. Targets (issue 4): p95 ≤ 60 ms, ≥ 120 requests/s, no errors.
-Exit status is 0 when all targets are met.
+Exit status is 0 when all targets are met. For phases of 1/8/32 clients and several uvicorn
+workers, see ``eval.load``.
 """
 from __future__ import annotations
 
@@ -93,9 +94,9 @@ def _client(url: str, questions: list[str], offset: int, stop_at: float, out: _R
 
 
 def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[k]
+    from eval.load import percentile  # one definition (nearest rank) for both load tests
+
+    return percentile(values, p)
 
 
 def run(url: str, clients: int, seconds: float, warmup_passes: int, unique: bool = False) -> dict:

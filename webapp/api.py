@@ -7,6 +7,7 @@ Vietnamese ``detail``; request validation errors are translated in ``install_err
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Iterator, Literal, Sequence
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -27,7 +28,7 @@ from webapp.safe_names import invalid_id_message, is_safe_article_id
 
 __all__ = [
     "MAX_QUESTION_CHARS", "MAX_CLAIM_CHARS", "MAX_HISTORY_TURNS", "make_api_router", "make_health_router",
-    "install_error_handlers", "answer_json", "report_json", "validate_question",
+    "install_error_handlers", "install_method_guards", "answer_json", "report_json", "validate_question",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,24 @@ def _num(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+# whitespace around a question: Python's str.isspace() set plus U+FEFF, spelled out so that the
+# schema's pattern means the same under every regex engine ("\s" differs between Python,
+# ECMA-262 and Rust)
+_BLANK = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+          + "\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
+def text_pattern(limit: int) -> str:
+    """JSON Schema pattern of a text ``validate_question`` accepts: something besides
+    whitespace, at most ``limit`` characters once surrounding whitespace is removed."""
+    blank = _BLANK.replace("\u2000" + "".join(map(chr, range(0x2001, 0x200B))), "\u2000-\u200a")
+    return rf"^[{blank}]*[^{blank}](?:[\s\S]{{0,{limit - 2}}}[^{blank}])?[{blank}]*$"
+
+
 def validate_question(text: str, *, what: str = "Câu hỏi", limit: int = MAX_QUESTION_CHARS) -> str:
     """The checks shared by the API and the chat: not blank, at most ``limit`` characters.
     Returns the stripped text; raises ``ValueError`` with a Vietnamese message."""
-    stripped = text.strip()
+    stripped = text.strip(_BLANK)
     if not stripped:
         raise ValueError(f"{what} không được để trống.")
     if len(stripped) > limit:
@@ -72,7 +87,8 @@ class AskRequest(BaseModel):
          "history": [{"role": "user", "content": _SEED_QUESTION},
                      {"role": "assistant", "content": "Đại hội đề ra 28 chỉ tiêu chủ yếu [1]."}]},
     ]})
-    question: StrictStr = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
+    question: StrictStr = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự",
+                                json_schema_extra={"pattern": text_pattern(MAX_QUESTION_CHARS)})
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
                                   description="Các lượt hỏi đáp trước (để hỏi tiếp)")
 
@@ -88,7 +104,8 @@ class AskRequest(BaseModel):
 class CheckRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"claim": "Đại hội Đảng bộ phường Quang Trung đề ra 30 chỉ tiêu chủ yếu."}]})
-    claim: StrictStr = Field(description=f"Thông tin cần kiểm tra, tối đa {MAX_CLAIM_CHARS} ký tự")
+    claim: StrictStr = Field(description=f"Thông tin cần kiểm tra, tối đa {MAX_CLAIM_CHARS} ký tự",
+                             json_schema_extra={"pattern": text_pattern(MAX_CLAIM_CHARS)})
 
     @field_validator("claim")
     @classmethod
@@ -228,6 +245,7 @@ def _service(request: Request) -> QAService:
 
 _ERRORS = {
     400: {"model": ErrorOut, "description": "Yêu cầu không hợp lệ"},
+    413: {"model": ErrorOut, "description": "Nội dung gửi lên vượt giới hạn HOIDAP_MAX_BODY_BYTES (mặc định 64 KiB)"},
     422: {"model": ErrorOut, "description": "Dữ liệu gửi lên sai (thông báo tiếng Việt trong `detail`)"},
     503: {"model": ErrorOut, "description": "Hệ thống đang khởi động"},
 }
@@ -270,7 +288,7 @@ def make_api_router() -> APIRouter:
         except KeyError:
             raise HTTPException(404, detail=f"Không tìm thấy bài viết có mã «{article_id}».") from None
 
-    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @router.api_route("/{rest:path}", methods=list(_ALL_METHODS), include_in_schema=False)
     def unknown(rest: str, request: Request) -> None:
         """Unmatched ``/api`` paths: without this the UI mounted at "/" would answer them.
         A known path with another method (here or in another router) is a 405."""
@@ -281,6 +299,29 @@ def make_api_router() -> APIRouter:
         raise HTTPException(404, detail="Không có địa chỉ API này. Xem danh sách tại /docs.")
 
     return router
+
+
+_ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY")
+
+
+def install_method_guards(app: FastAPI) -> None:
+    """405 (with ``Allow``) for another method on a path of this app outside ``/api``
+    (``/healthz``, ``/webhooks/zalo``, ...): without it the UI mounted at "/" answers 404.
+    Call after every router is included and before the UI is mounted."""
+    allowed: dict[str, set[str]] = {}
+    for route in _api_routes(app.routes):
+        if not route.path.startswith("/api"):
+            allowed.setdefault(route.path, set()).update(route.methods or ())
+    for path, methods in allowed.items():
+        others = [m for m in _ALL_METHODS if m not in methods]
+        if not others:
+            continue
+        allow = ", ".join(sorted(methods))
+
+        def not_allowed(allow: str = allow) -> None:
+            raise HTTPException(405, detail=_HTTP_VI[405], headers={"Allow": allow})
+
+        app.add_api_route(path, not_allowed, methods=others, include_in_schema=False)
 
 
 def _api_routes(routes: Sequence[Any]) -> Iterator[APIRoute]:
@@ -305,6 +346,7 @@ def make_health_router() -> APIRouter:
             info = dict(holder.get().health())
             info.setdefault("status", "ok")
             info["ready"] = True
+            info["pid"] = os.getpid()  # tells uvicorn workers apart (eval.load waits for all of them)
             if holder.load_seconds is not None:
                 info["startup_seconds"] = round(holder.load_seconds, 2)
             return JSONResponse(info, status_code=200)
