@@ -64,7 +64,8 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
         if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES or not path.is_file():
             continue
         h.update(path.name.encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        with open(path, "rb") as fh:  # streamed: a huge file dropped in the folder is not loaded whole
+            h.update(hashlib.file_digest(fh, "sha256").digest())
     return h.hexdigest()
 
 
