@@ -107,6 +107,7 @@ class Decision:
     reason: str = ""
     related: list[tuple[Paragraph, float]] = field(default_factory=list)
     candidate: Pick | None = None        # the best pick even when abstaining (for calibration)
+    missing: list[str] = field(default_factory=list)  # parts (wards) of a multi-part question not answered
 
 
 @dataclass(frozen=True)
@@ -167,20 +168,29 @@ class ExtractiveAnswerer:
         shape = question_shape(analysis.accented)
         wards = list(analysis.wards)
         if len(wards) >= 2:
-            picks = []
+            picks, missing = [], []
             for ward in wards:
-                sub = _drop_other_wards(question, ward, wards)
-                pick = self._best(sub, retrieval, shape, [ward])
-                if pick is not None:
+                # each part is looked up on its own: one ward's paragraphs may all outrank the other's
+                sub = _drop_other_wards(analysis.accented, ward, wards)
+                sub_retrieval = self.index.retrieve(sub, k=max(len(retrieval.hits), self.settings.paragraphs))
+                pick = self._best(sub, sub_retrieval, shape, [ward])
+                if pick is not None and pick.support >= self.settings.min_support:
                     picks.append(_with_ward(pick, ward))
+                else:
+                    missing.append(ward)
             picks = _dedupe(picks)
-            if picks and all(p.support >= self.settings.min_support for p in picks):
-                return Decision(picks, related=related)
+            if picks and (not missing or len(picks) >= 1 and self._parts_distinct(picks)):
+                return Decision(picks, related=related, missing=missing)
             # the wards may appear together in one source: answer the whole question at once
         pick = self._best(question, retrieval, shape, wards)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
+
+    @staticmethod
+    def _parts_distinct(picks: list[Pick]) -> bool:
+        """Answered parts that each stand on their own sentence (not one sentence for all)."""
+        return len({(p.paragraph.key, p.sentence_span) for p in picks}) == len(picks)
 
     def _unknown_ward(self, question: str) -> str | None:
         """A ward or commune the question names that no article is about ("phường Hàm Rồng").

@@ -21,6 +21,9 @@ TEMPLATE_PHRASES: tuple[str, ...] = (
 )
 
 
+_NOT_COVERED_LINE = re.compile(r"^- [^\n:]{1,80}: các bài viết hiện có không đề cập\.$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Unsupported:
     kind: str   # "number" | "name"
@@ -59,7 +62,8 @@ def _names(text: str) -> Iterable[str]:
 def unsupported_facts(reply: str, sources: Sequence[str]) -> list[Unsupported]:
     """What in ``reply`` no source states verbatim (tone-mark placement aside)."""
     norm_sources = [canonical_tones(s) for s in sources]
-    text = _MARKER.sub(" ", reply)
+    # a part of the question the articles do not answer names it as the user asked it
+    text = _NOT_COVERED_LINE.sub(" ", _MARKER.sub(" ", reply))
     for phrase in TEMPLATE_PHRASES:
         text = text.replace(phrase, " ")
     problems: list[Unsupported] = []

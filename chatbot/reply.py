@@ -48,7 +48,7 @@ def compose(question: str, standalone: str, decision: Decision) -> Answer:
         quote = f"“{_quote(p, pick)}” [{cid}]"
         if pick.short:
             shorts.append(pick.short)
-        if len(decision.picks) > 1:
+        if len(decision.picks) > 1 or decision.missing:
             label = pick.ward or ""
             lines.append(f"- {label}: {pick.short or _quote(p, pick)} [{cid}]" if label else
                          f"- {pick.short or _quote(p, pick)} [{cid}]")
@@ -56,6 +56,8 @@ def compose(question: str, standalone: str, decision: Decision) -> Answer:
             lines.append(f"{pick.short[:1].upper()}{pick.short[1:]} [{cid}]")
         if quote not in quotes:
             quotes.append(quote)
+    for ward in decision.missing:
+        lines.append(f"- {ward}: các bài viết hiện có không đề cập.")
     text = "\n".join(lines + (["Theo bài viết:"] if lines else []) + quotes)
     short = "; ".join(shorts) if shorts else None
     return Answer(question, standalone, text, short, False, tuple(citations), ())

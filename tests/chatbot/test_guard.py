@@ -116,3 +116,10 @@ def test_a_year_after_a_roman_quarter_is_found_in_its_source():
     # "quý IV/2025": the year follows a slash but no digit, so it is the year 2025 as written
     assert is_faithful("Trong quý IV/2025 [1].", ["... xây dựng quy hoạch chi tiết trong quý IV/2025."])
     assert not is_faithful("Ngày 11 [1].", ["Sáng 27/11, đoàn công tác ..."])
+
+
+def test_a_part_the_articles_do_not_answer_may_name_the_ward_asked_about():
+    reply = "- phường Quang Trung: từ 90 triệu đồng [1]\n- phường Nông Trang: các bài viết hiện có không đề cập."
+    assert is_faithful(reply, ["thu nhập bình quân đạt từ 90 triệu đồng/người/năm (phường Quang Trung)"])
+    # the template does not launder a figure
+    assert not is_faithful("- phường Nông Trang: 95 triệu đồng [1]", ["thu nhập 90 triệu đồng"])
