@@ -198,7 +198,7 @@ def add_files(corpus_dir: Path, index_dir: Path, embedder: Embedder, paths: Sequ
             try:
                 if path.resolve().parent == corpus_dir.resolve() and path.name.startswith(_TMP_PREFIX):
                     raise IngestError(where, f"Tệp {where}: là tệp tạm của kho bài viết.")
-                document = read_document(path, max_bytes)
+                document = read_document(path, max_bytes, article_id)  # the id in NFC, as stored
             except IngestError as err:
                 reject(err.message)
                 continue

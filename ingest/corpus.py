@@ -39,12 +39,13 @@ def _size_text(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB".replace(".", ",") if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read one file of any supported format; the article id is the file stem.
+def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, article_id: str | None = None) -> Document:
+    """Read one file of any supported format; the article id is ``article_id`` or the file stem.
 
     A file larger than ``max_bytes`` is refused before it is read. Raises ``IngestError``.
     """
     path = Path(path)
+    aid = article_id or path.stem
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -72,18 +73,18 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         notice = None
         if decoded.encoding == "windows-1258":
             notice = f"Tệp {where}: đã đọc theo bảng mã Windows-1258 (tiếng Việt), không phải UTF-8."
-        return Document(parse_article(decoded.text, path.stem, source=where), notice)
+        return Document(parse_article(decoded.text, aid, source=where), notice)
     if suffix in (".html", ".htm"):
         from ingest.html_page import read_html
 
-        return Document(read_html(data, path.stem, where))
+        return Document(read_html(data, aid, where))
     if suffix == ".docx":
         from ingest.word_doc import read_docx
 
-        return Document(read_docx(data, path.stem, where))
+        return Document(read_docx(data, aid, where))
     from ingest.pdf_doc import read_pdf
 
-    return Document(read_pdf(data, path.stem, where))
+    return Document(read_pdf(data, aid, where))
 
 
 def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:

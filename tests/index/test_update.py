@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -253,3 +254,15 @@ def test_open_index_fills_the_managed_corpus_from_the_seeds(seeds_index, seeds_d
     # from now on it is its own folder: changing it leaves the shipped seeds alone
     report = add_files(settings.corpus_dir, settings.index_dir, model, [new_file(tmp_path)])
     assert report.outcomes[0].status == "added" and not (seeds_dir / f"{NEW_ID}.txt").exists()
+
+
+def test_a_file_name_with_decomposed_letters_becomes_an_nfc_id(env, model):
+    corpus, index_dir, incoming = env
+    nfd_name = unicodedata.normalize("NFD", "bài-mới.txt")
+    path = new_file(incoming, nfd_name, " date 2025-12-01 Tin ngắn\n\nPhường Hàm Rồng trồng 300 cây xanh.\n")
+    report = add_files(corpus, index_dir, model, [path])
+    assert [(o.status, o.article_id) for o in report.outcomes] == [("added", "bài-mới")]
+    assert [p.name for p in corpus.glob("b*")] == ["bài-mới.txt"]
+    index = HybridIndex.load(index_dir, model)
+    assert index.articles["bài-mới"].paragraphs[0].article_id == "bài-mới"
+    assert index.articles == as_full_rebuild(corpus)

@@ -18,7 +18,6 @@ from ingest.text import (
     match_key,
     nfc,
     normalize_for_match,
-    split_sentences,
     syllables,
 )
 
