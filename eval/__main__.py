@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--json", action="store_true")
     c.add_argument("--claims", help="claims file (default eval/data/claims.jsonl)")
     sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
+    from eval.scale import add_arguments as scale_arguments
+
+    scale_arguments(sub.add_parser("scale", help="large-corpus benchmark on a synthetic corpus of N paragraphs"))
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "retrieval":
@@ -147,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         return claims_main((["--json"] if args.json else []) + (["--claims", args.claims] if args.claims else []))
     if args.command == "tune":
         return cmd_tune(args, settings)
+    if args.command == "scale":
+        from eval.scale import cli as scale_cli
+
+        return scale_cli(args)
     return 2
 
 

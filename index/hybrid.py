@@ -5,7 +5,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -47,7 +47,9 @@ class Retrieval:
 
 
 class HybridIndex:
-    def __init__(self, generation: Path, embedder: Embedder, weights: FusionWeights | None = None):
+    def __init__(self, generation: Path, embedder: Embedder, weights: FusionWeights | None = None, *,
+                 on_step: Callable[[str], None] | None = None):
+        step = on_step or (lambda name: None)  # called after each loading step (eval.scale measures memory)
         self.generation = generation
         self.embedder = embedder
         self.weights = weights or FusionWeights()
@@ -55,32 +57,42 @@ class HybridIndex:
         if self.manifest["model_id"] != embedder.model_id:
             raise ValueError(
                 f"index built with {self.manifest['model_id']}, embedder is {embedder.model_id}")
-        self.articles: dict[str, Article] = {
-            a.article_id: a for a in (article_from_dict(d) for d in json.loads((generation / "articles.json").read_text()))
-        }
+        self.articles: dict[str, Article] = {a.article_id: a for a in _load_articles(generation / "articles.json")}
         by_key = {p.key: p for a in self.articles.values() for p in a.paragraphs}
         self.paragraphs: list[Paragraph] = [by_key[k] for k in json.loads((generation / "rows.json").read_text())]
         self.row_of: dict[str, int] = {p.key: i for i, p in enumerate(self.paragraphs)}
-        self.vectors = np.load(generation / "vectors.npy")
-        self.faiss = dense.load_faiss(generation / "dense.faiss")
+        step("articles")
+        # The large arrays are memory-mapped, not copied: a query touches only its candidates' rows,
+        # the kernel shares the pages between worker processes and can drop them under pressure.
+        self.vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+        step("vectors")
+        self.faiss = dense.load_faiss(generation / "dense.faiss", mmap=True)
+        step("faiss")
         self.sentences = np.load(generation / "sentences.npy")
-        self.sentence_vectors = np.load(generation / "sentence_vectors.npy")
-        self._sentence_ranges = self._group_sentences()
-        self.lexical = {name: lexical.LexicalIndex.load(generation / name) for name in lexical.ANALYZERS}
+        self.sentence_vectors = np.load(generation / "sentence_vectors.npy", mmap_mode="r")
+        self._sentence_lo, self._sentence_hi = self._group_sentences()
+        step("sentences")
+        self.lexical = {}
+        for name in lexical.ANALYZERS:
+            self.lexical[name] = lexical.LexicalIndex.load(generation / name, mmap=True)
+            step(name)
         self.tones = ToneRestorer.load(generation / "tones.json")
+        step("tones")
         self.ward_names: dict[str, str] = {}
         for a in self.articles.values():
             for w in a.wards:
                 self.ward_names.setdefault(ward_key(w), w)
         self._article_ward_keys = {aid: {ward_key(w) for w in a.wards} for aid, a in self.articles.items()}
         self._row_article = [p.article_id for p in self.paragraphs]
+        step("wards")
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder, weights: FusionWeights | None = None) -> "HybridIndex":
+    def load(cls, index_dir: Path, embedder: Embedder, weights: FusionWeights | None = None, *,
+             on_step: Callable[[str], None] | None = None) -> "HybridIndex":
         gen = current_generation(index_dir)
         if gen is None:
             raise FileNotFoundError(f"không tìm thấy chỉ mục trong {index_dir}")
-        return cls(gen, embedder, weights)
+        return cls(gen, embedder, weights, on_step=on_step)
 
     # -- query side -------------------------------------------------------------------------
     def analyze(self, query: str) -> QueryAnalysis:
@@ -92,15 +104,19 @@ class HybridIndex:
 
     def sentences_of(self, row: int) -> list[tuple[int, int, int]]:
         """(sentence index, start, end) of the sentences of indexed paragraph ``row``."""
-        lo, hi = self._sentence_ranges.get(row, (0, 0))
+        if not 0 <= row < len(self._sentence_lo):
+            return []
+        lo, hi = int(self._sentence_lo[row]), int(self._sentence_hi[row])
         return [(i, int(self.sentences[i, 1]), int(self.sentences[i, 2])) for i in range(lo, hi)]
 
-    def _group_sentences(self) -> dict[int, tuple[int, int]]:
-        ranges: dict[int, tuple[int, int]] = {}
-        for i, row in enumerate(self.sentences[:, 0] if len(self.sentences) else []):
-            lo, _ = ranges.get(int(row), (i, i))
-            ranges[int(row)] = (lo, i + 1)
-        return ranges
+    def _group_sentences(self) -> tuple[np.ndarray, np.ndarray]:
+        """First and one-past-last sentence index of every row (two arrays, not a dict of
+        100,000 tuples). The build writes sentences in row order."""
+        rows = self.sentences[:, 0] if len(self.sentences) else np.zeros(0, dtype=np.int32)
+        if np.any(np.diff(rows) < 0):
+            raise ValueError(f"{self.generation / 'sentences.npy'}: sentences are not in paragraph order")
+        every_row = np.arange(len(self.paragraphs))
+        return np.searchsorted(rows, every_row, "left"), np.searchsorted(rows, every_row, "right")
 
     # -- search -----------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, retriever: str = "hybrid", *, ward_aware: bool = True) -> list[Hit]:
@@ -163,6 +179,20 @@ class HybridIndex:
 
     def _hit(self, row: int, score: float, rank: int, signals: dict[str, float]) -> Hit:
         return Hit(self.paragraphs[row], score, rank, {"row": float(row), **signals})
+
+
+def _load_articles(path: Path) -> list[Article]:
+    """The serving copy of the articles. Short strings every paragraph repeats from its article
+    (id, title, wards, date, kind) are parsed into one shared object instead of one per
+    paragraph; the records are the same."""
+    shared: dict[str, str] = {}
+
+    def share(pairs: list[tuple[str, object]]) -> dict:
+        return {k: shared.setdefault(v, v) if isinstance(v, str) and k != "text" and len(v) < 512 else v
+                for k, v in pairs}
+
+    with path.open(encoding="utf-8") as fh:
+        return [article_from_dict(d) for d in json.load(fh, object_pairs_hook=share)]
 
 
 @dataclass(frozen=True)

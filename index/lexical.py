@@ -114,9 +114,10 @@ class LexicalIndex:
         )
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalIndex":
+    def load(cls, directory: Path, *, mmap: bool = False) -> "LexicalIndex":
+        """``mmap`` maps the score matrix from disk instead of copying it (same scores)."""
         meta = json.loads((directory / "meta.json").read_text())
         if meta["version"] != ANALYZERS[meta["name"]][1]:
             raise ValueError(f"analyzer {meta['name']} version changed: {meta['version']}")
-        model = bm25s.BM25.load(str(directory))
+        model = bm25s.BM25.load(str(directory), mmap=mmap)
         return cls(meta["name"], model, int(meta["n_docs"]))
