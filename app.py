@@ -3,8 +3,8 @@ at ``/docs``), article pages under ``/articles`` and the ``/healthz`` probe.
 
 ``python app.py`` starts it on the host/port from ``settings.Settings``. The answering service
 (index + embedding model) is built once, in the background, when the server starts; until it
-can answer, ``/healthz`` returns 503. With several workers:
-``uvicorn app:create_app --factory --workers N`` (settings from the HOIDAP_* environment).
+can answer, ``/healthz`` returns 503. Several worker processes: HOIDAP_WORKERS=N (see
+``webapp.serve`` for why not plain ``uvicorn app:create_app --factory --workers N``).
 
 Admin routes (``/api/admin/*``, ``/admin``) exist only when HOIDAP_ADMIN_TOKEN is set. Request
 bodies are limited (HOIDAP_MAX_BODY_BYTES; the article upload HOIDAP_MAX_UPLOAD_BYTES).
@@ -38,7 +38,7 @@ from webapp.runtime import ServiceHolder  # noqa: E402
 from webapp.ui import UI_CSS, build_ui, make_theme  # noqa: E402
 from webapp.zalo import ZaloBot, make_router as make_zalo_router  # noqa: E402
 
-__all__ = ["create_app", "main"]
+__all__ = ["create_app", "serve", "main"]
 
 log = logging.getLogger("hoidap")
 
@@ -127,17 +127,26 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
+def serve(settings: Settings) -> None:
+    """Serve on ``settings.host:port``: in this process, or with HOIDAP_WORKERS > 1 in worker
+    processes started by ``python -m webapp.serve`` (which replaces this process; see there)."""
+    if settings.workers > 1:
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "webapp.serve"])
     import uvicorn
 
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    app = create_app(settings)
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
-    print(f"Đang chạy tại http://{shown_host}:{settings.port}", flush=True)
+    workers = f" ({settings.workers} tiến trình)" if settings.workers > 1 else ""
+    print(f"Đang chạy tại http://{shown_host}:{settings.port}{workers}", flush=True)
     print("Nhấn Ctrl-C để dừng.", flush=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        serve(settings)
     except KeyboardInterrupt:
         pass
     print("Đã dừng.", flush=True)

@@ -49,6 +49,8 @@ class Settings:
     public_base_url: str = field(default_factory=lambda: _env("HOIDAP_PUBLIC_BASE_URL", ""))
     data_dir: Path = field(default_factory=lambda: Path(_env("HOIDAP_DATA_DIR", str(ROOT / "var"))))
     admin_token: str = field(default_factory=lambda: _env("HOIDAP_ADMIN_TOKEN", ""))
+    # server processes for `python app.py` (each loads its own copy of the index and model)
+    workers: int = field(default_factory=lambda: int(_env("HOIDAP_WORKERS", "1")))
     # request body limits: every route, and the admin article upload
     max_body_bytes: int = field(default_factory=lambda: int(_env("HOIDAP_MAX_BODY_BYTES", str(64 * 1024))))
     max_upload_bytes: int = field(

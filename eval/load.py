@@ -5,12 +5,13 @@ fixed time, against the app on loopback; throughput, latency percentiles and err
     .venv/bin/python -m eval.load --url http://127.0.0.1:7860 --clients 8 --seconds 10
     .venv/bin/python -m eval.load --unique ...     # every question new: no answer-cache hits
 
-Without ``--url`` the app is started as a subprocess, ``uvicorn app:create_app --factory
---workers N`` on a free loopback port (settings from the HOIDAP_* environment, as for
-``make run``), and stopped afterwards. Every worker must answer ``/healthz`` 200 before the
+Without ``--url`` the app is started as a subprocess on a free loopback port, ``python app.py``
+with HOIDAP_WORKERS=N (``--launcher uvicorn``: ``uvicorn app:create_app --factory --workers N``,
+which is ~40 ms slower per keep-alive request above one worker, see ``webapp.serve``),
+settings from the HOIDAP_* environment as for ``make run``, and stopped afterwards. Every worker must answer ``/healthz`` 200 before the
 first phase (a worker still loading would answer 503, which would count as an error).
 
-Clients are asyncio tasks over one ``httpx.AsyncClient`` (one keep-alive connection each).
+Clients are asyncio tasks, each with its own ``httpx.AsyncClient`` and keep-alive connection.
 Questions are those of ``eval/data/seeds_qa.jsonl``, cycled from a different offset per client,
 so the answer cache sees a realistic mix of repeats; a warm-up pass over all questions (not
 measured) first fills it. The client shares the machine's cores with the server: its own CPU time is reported
@@ -105,8 +106,17 @@ def format_table(phases: Sequence[Phase], title: str = "") -> str:
 
 # --- the clients -------------------------------------------------------------------------------
 
-async def _client(http: httpx.AsyncClient, qs: list[str], offset: int, stop_at: float, unique: bool,
+async def _client(url: str, qs: list[str], offset: int, stop_at: float, unique: bool,
                   lat: list[float], errors: list[str]) -> None:
+    # one client object per simulated user, holding one keep-alive connection: a shared pool of
+    # 32 connections costs the client twice the CPU per request (httpcore scans its pool)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        await _requests(http, qs, offset, stop_at, unique, lat, errors)
+
+
+async def _requests(http: httpx.AsyncClient, qs: list[str], offset: int, stop_at: float, unique: bool,
+                    lat: list[float], errors: list[str]) -> None:
     i = offset
     while time.perf_counter() < stop_at:
         q = qs[i % len(qs)]
@@ -127,14 +137,12 @@ async def run_phase(url: str, clients: int, seconds: float, qs: list[str], *, un
                     offset: int = 0) -> Phase:
     lat: list[float] = []
     errors: list[str] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     cpu0 = _cpu()
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
-        t0 = time.perf_counter()
-        stop_at = t0 + seconds
-        await asyncio.gather(*(_client(http, qs, offset + n * 7919, stop_at, unique, lat, errors)
-                               for n in range(clients)))
-        elapsed = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    stop_at = t0 + seconds
+    await asyncio.gather(*(_client(url, qs, offset + n * 7919, stop_at, unique, lat, errors)
+                           for n in range(clients)))
+    elapsed = time.perf_counter() - t0
     return summarize(clients, lat, errors, elapsed, _cpu() - cpu0, round(os.getloadavg()[0], 2))
 
 
@@ -151,11 +159,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+LAUNCHERS = ("app", "uvicorn")
+
+
 def start_server(port: int, workers: int, env: dict[str, str] | None = None,
-                 log_path: Path | None = None) -> subprocess.Popen:
-    """``uvicorn app:create_app --factory`` in its own process group (so every worker stops with it)."""
-    cmd = [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+                 log_path: Path | None = None, launcher: str = "app") -> subprocess.Popen:
+    """The app in its own process group (so every worker stops with it): ``python app.py`` with
+    HOIDAP_WORKERS (the deployment path), or ``uvicorn app:create_app --factory --workers N``,
+    whose multi-worker listener lacks TCP_NODELAY (uvicorn #3149; see ``webapp.serve``)."""
+    if launcher == "app":
+        cmd = [sys.executable, "app.py"]
+        env = {"HOIDAP_HOST": "127.0.0.1", "HOIDAP_PORT": str(port), "HOIDAP_WORKERS": str(workers), **(env or {})}
+    elif launcher == "uvicorn":
+        cmd = [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    else:
+        raise ValueError(f"launcher {launcher!r} not in {LAUNCHERS}")
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
                             start_new_session=True)
@@ -229,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="số client đồng thời của từng pha")
     ap.add_argument("--seconds", type=float, default=60.0, help="thời gian mỗi pha (giây)")
     ap.add_argument("--workers", type=int, default=1, help="số worker uvicorn của máy chủ tự khởi động")
+    ap.add_argument("--launcher", choices=LAUNCHERS, default="app",
+                    help="app: python app.py với HOIDAP_WORKERS (mặc định); uvicorn: uvicorn --workers N")
     ap.add_argument("--url", help="máy chủ đang chạy; bỏ trống để tự khởi động uvicorn trên cổng loopback trống")
     ap.add_argument("--unique", action="store_true", help="thêm số thứ tự vào mỗi câu hỏi để không trúng bộ nhớ đệm")
     ap.add_argument("--warmup-passes", type=int, default=1,
@@ -244,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if not url:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = start_server(port, args.workers, log_path=args.server_log)
+        proc = start_server(port, args.workers, log_path=args.server_log, launcher=args.launcher)
     try:
         wait_ready(url, 1 if args.url else args.workers, args.startup_timeout, proc)
         startup_s = time.monotonic() - started
@@ -255,9 +276,10 @@ def main(argv: list[str] | None = None) -> int:
             stop_server(proc)
 
     mode = "unique questions (no cache hits)" if args.unique else "seed questions cycled (answer cache warm)"
-    workers = "external server" if args.url else f"{args.workers} worker(s)"
+    workers = "external server" if args.url else f"{args.workers} worker(s) via {args.launcher}"
     if args.json:
         print(json.dumps({"url": url if args.url else None, "workers": None if args.url else args.workers,
+                          "launcher": None if args.url else args.launcher,
                           "mode": mode, "seconds_per_phase": args.seconds, "cpus": os.cpu_count(),
                           "startup_s": round(startup_s, 1), "phases": [asdict(p) for p in phases]},
                          ensure_ascii=False))

@@ -196,3 +196,37 @@ def test_upload_names_are_sanitised(name, expected):
 def test_the_secret_marker_is_really_in_settings_py():
     """Keeps the leak checks above meaningful."""
     assert (ROOT / "settings.py").read_text(encoding="utf-8").count(SECRET_MARKER) >= 1
+
+
+# --- several workers ---------------------------------------------------------------------------
+
+def test_the_multi_worker_listener_turns_on_tcp_nodelay():
+    """HOIDAP_WORKERS>1 serves from ``webapp.serve.tcp_listener``: connections accepted on it get
+    TCP_NODELAY from asyncio (uvicorn's own multi-worker socket does not, uvicorn #3149)."""
+    import asyncio
+
+    import uvicorn
+
+    from webapp.serve import tcp_listener
+
+    sock = tcp_listener(uvicorn.Config("app:create_app", factory=True, host="127.0.0.1", port=0, workers=2))
+    assert sock.proto == socket.IPPROTO_TCP and sock.get_inheritable()
+
+    async def accepted_nodelay() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await loop.create_server(Probe, sock=sock)
+        _, writer = await asyncio.open_connection("127.0.0.1", sock.getsockname()[1])
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
