@@ -380,7 +380,7 @@ def _child_serve(spec: dict) -> dict:
     lat["faiss_exact"] = latency(lambda v: exact.search(v, RECALL_K), qs)
     lat["faiss_exact"]["build_seconds"] = round(exact_build, 2)
     sweep = {}
-    for ef in sorted({16, 32, 64, dense.HNSW_EF_SEARCH, 256}):
+    for ef in sorted({16, 32, 64, 128, 256, dense.HNSW_EF_SEARCH}):
         approx.hnsw.efSearch = ef
         sweep[str(ef)] = {"recall@10": round(recall_at_k(exact, approx, qvecs), 4),
                           "p95_ms": latency(lambda v: approx.search(v, RECALL_K), qs)["p95_ms"]}
