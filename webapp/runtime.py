@@ -140,8 +140,8 @@ class ServiceHolder:
                     current = self._service
                     if current is not None and self._changed(current):  # type: ignore[misc]
                         self.reload(self._refresh)  # type: ignore[arg-type]
-            except Exception:  # noqa: BLE001 - keep serving the old index; try again in a minute
+            except Exception:  # noqa: BLE001 - keep serving the old index; try again in 10 s
                 log.exception("không nạp được chỉ mục mới, vẫn dùng chỉ mục cũ")
-                self._next_check = time.monotonic() + 60
+                self._next_check = time.monotonic() + 10
 
         threading.Thread(target=run, name="hoidap-service-reloader", daemon=True).start()
