@@ -2,7 +2,7 @@
 ``python app.py`` runs when HOIDAP_WORKERS > 1), on HOIDAP_HOST:HOIDAP_PORT.
 
 Each worker builds the whole app (``app:create_app``, settings from the same HOIDAP_*
-environment), so each holds its own index and model (~ +200 MB per worker) and its own answer
+environment), so each holds its own index and model (~490 MB resident each with the seed index) and its own answer
 cache; they share the index directory and follow each other's admin changes
 (``ServiceHolder.follow``).
 
