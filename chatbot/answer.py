@@ -215,6 +215,10 @@ class ExtractiveAnswerer:
         terms = self._query_terms(retrieval.analysis.accented if question == retrieval.analysis.text
                                   else question)
         ward_keys = {ward_key(w) for w in wards}
+        asked = retrieval.analysis.accented if question == retrieval.analysis.text else question
+        # what the figure must be about: the question without the wards it names ("tập trung"
+        # stays although "Quang Trung" goes)
+        content = self._query_terms(_drop_other_wards(asked, None, list(retrieval.analysis.wards) + wards))
         qvec = retrieval.query_vector
         hits = retrieval.hits[: self.settings.paragraphs]
         if not hits:
@@ -242,8 +246,10 @@ class ExtractiveAnswerer:
                 s_terms = set(syllable_terms(sentence))
                 s_cov = self._coverage(terms, s_terms)
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
-                short, short_span, fit = self._short_answer(p, start, end, shape, terms)
+                short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
+                if shape.author and p.kind is ParagraphKind.BYLINE and fit > 0:
+                    support = max(support, para_cov)  # a byline matches the question through its article
                 score = (0.40 * s_cov + 0.20 * para_cov + 0.25 * (h.score / top_score)
                          + 0.6 * max(dense - 0.75, 0.0) + 0.25 * fit)
                 if shape.qtype is not QType.OTHER and fit <= 0:
@@ -302,6 +308,11 @@ class ExtractiveAnswerer:
                 return None, None, 0.0
             people = [x for x in find_people(sentence) if _role_fits(x.role, shape.role)]
             if not people:
+                if q is QType.PERSON and not shape.role:
+                    # "ai đứng ra phát động …?" is answered by a body as often as by a person
+                    org = _organisation(sentence)
+                    if org:
+                        return sentence[org[0]:org[1]], (start + org[0], start + org[1]), 0.7
                 return None, None, 0.0
             person = max(people, key=lambda x: (x.role is not None, -x.span[0]))
             if q is QType.ROLE and person.role_span:
@@ -358,16 +369,39 @@ class ExtractiveAnswerer:
     def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> tuple[Quantity, float]:
         """The quantity whose clause shares most of the question's terms (ward names aside)."""
         clauses = _clauses(sentence)
-        content = {t: w for t, w in terms.items() if not any(p in self._ward_syllables for p in t.split("_"))}
+        content = {t: w for t, w in terms.items() if not any(p in ("phuong", "xa") for p in t.split("_"))}
 
         def clause_score(x: Quantity) -> tuple[float, int]:
-            for a, b in clauses:
+            for i, (a, b) in enumerate(clauses):
                 if a <= x.start < b:
-                    return self._coverage(content, set(syllable_terms(sentence[a:b]))), -x.start
+                    own = self._coverage(content, set(syllable_terms(sentence[a:b])))
+                    # "Tích tụ, tập trung đất đai 152ha": the subject may sit one comma back
+                    lead = clauses[i - 1][0] if i > 0 else a
+                    joined = 0.9 * self._coverage(content, set(syllable_terms(sentence[lead:b])))
+                    return max(own, joined), -x.start
             return 0.0, -x.start
 
         best = max(quantities, key=clause_score)
         return best, clause_score(best)[0]
+
+
+_ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")
+_ORG_TAIL = re.compile(r"\s+(?:(?:phường|xã|tỉnh)\s+)?([^\s,.;:]+)")
+
+
+def _organisation(sentence: str) -> tuple[int, int] | None:
+    """The first body named in the sentence ("Ủy ban MTTQ phường Đông Sơn"): a head word and
+    the capitalised words (or "phường X") that follow it."""
+    m = _ORG_HEAD.search(sentence)
+    if not m:
+        return None
+    end = m.end()
+    while True:
+        t = _ORG_TAIL.match(sentence, end)
+        if not t or not t.group(1)[:1].isupper():
+            break
+        end = t.end()
+    return (m.start(), end) if end > m.end() else None
 
 
 def shape_numbers(terms: dict[str, float]) -> set[str]:
@@ -429,8 +463,9 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
     return kind in ("count", "number", "money", "area", "fraction")
 
 
-def _drop_other_wards(question: str, keep: str, wards: list[str]) -> str:
-    """The question asked about one ward only: other wards' names are cut out."""
+def _drop_other_wards(question: str, keep: str | None, wards: list[str]) -> str:
+    """The question asked about one ward only: other wards' names are cut out (all of them
+    when ``keep`` is None)."""
     key = match_key(question)
     spans = []
     for w in wards:
@@ -440,8 +475,19 @@ def _drop_other_wards(question: str, keep: str, wards: list[str]) -> str:
         for m in re.finditer(r"(?:(?:phuong|xa)\s+)?" + re.escape(k), key):
             spans.append((m.start(), m.end()))
     out = question
-    for a, b in sorted(spans, reverse=True):
+    for a, b in sorted(_outermost(spans), reverse=True):
         out = out[:a] + out[b:]
+    return out
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans without repeats or overlaps (the same ward may be listed twice)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(set(spans)):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
     return out
 
 

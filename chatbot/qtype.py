@@ -67,7 +67,9 @@ def question_shape(question: str) -> QuestionShape:
     counted = None
     m = _COUNTED.search(folded)
     if m:
-        words = [w for w in m.group(1).split() if w not in _NOT_NOUNS]
+        words = m.group(1).split()
+        # "bao nhiêu năm quan hệ": years are counted; otherwise skip words that are no noun
+        words = words[:1] if words[:1] == ["nam"] else [w for w in words if w not in _NOT_NOUNS]
         # "bao nhiêu một người một năm" asks for a rate, not for a count of people
         counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)
     if _has(folded, *_DATE_CUES):

@@ -99,7 +99,7 @@ class HybridIndex:
         restored = needs_tone_restoration(query)
         accented = self.tones.restore(query) if restored else query
         folded = match_key(query)
-        return QueryAnalysis(query, accented, restored, folded, find_wards(folded, self.ward_names),
+        return QueryAnalysis(query, accented, restored, folded, find_wards(query, self.ward_names),
                              is_numeric(folded))
 
     def sentences_of(self, row: int) -> list[tuple[int, int, int]]:

@@ -117,7 +117,15 @@ def fact_problems(answer: Answer) -> list[str]:
     paragraphs = [nfc(c.text) for c in answer.citations]
     titles = [nfc(c.title) for c in answer.citations]
     problems = []
-    for field_text in (answer.text, answer.short_answer or ""):
+    # a part the articles do not answer is named as the question names it, and states nothing
+    not_covered = [ln for ln in answer.text.splitlines() if ln.endswith(": các bài viết hiện có không đề cập.")]
+    for ln in not_covered:
+        label = ln[2:ln.index(":")]
+        assert not numbers(ln), ln
+        asked = match_key(label).removeprefix("phuong ").removeprefix("xa ")
+        assert asked in match_key(answer.question), (label, answer.question)
+    text = "\n".join(ln for ln in answer.text.splitlines() if ln not in not_covered)
+    for field_text in (text, answer.short_answer or ""):
         for n in numbers(field_text):
             if not any(has_number(p, n) for p in paragraphs):
                 problems.append(f"number {n!r}")

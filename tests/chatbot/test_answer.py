@@ -26,9 +26,7 @@ NUMBER = [
     ("Tỷ lệ lao động đang làm việc qua đào tạo ở Nông Trang ước đạt bao nhiêu?", ["75%"], NT),
     ("quang trung co may san pham ocop", ["4 sản phẩm"], QT),
     ("Khu đô thị Nam Bỉm Sơn rộng bao nhiêu héc-ta?", ["129ha"], QT),
-    pytest.param("Diện tích đất được tích tụ, tập trung ở phường Quang Trung là bao nhiêu?", ["152ha"], QT,
-                 marks=pytest.mark.xfail(strict=True, reason="answers 98,6ha (the converted rice land) from "
-                                                             "the same sentence instead of 152ha")),
+    ("Diện tích đất được tích tụ, tập trung ở phường Quang Trung là bao nhiêu?", ["152ha"], QT),
     pytest.param("Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2025 là bao nhiêu?", ["0,27%"], TM,
                  marks=pytest.mark.xfail(strict=True, reason="answers 0,55% (the 2021 rate) instead of "
                                                              "0,27% (2025) from the same clause")),
@@ -41,10 +39,7 @@ PERSON = [
     ("ai la bi thu dang uy phuong nong trang", ["Cầm Hà Chung"], NT),
     ("Ai viết bài về chuyến làm việc của Phó Bí thư Thường trực Tỉnh ủy tại Bỉm Sơn, Quang Trung?",
      ["Quốc Hương"], BS),
-    pytest.param("Bài viết về mục tiêu phát triển phường Nông Trang do ai thực hiện?",
-                 ["Mạnh Cường", "Hương Giang"], NT, marks=pytest.mark.xfail(
-                     strict=True, reason="answers 'Nông Trang' (a ward taken for a person, 001#1) instead of "
-                                         "the byline 'Mạnh Cường- Hương Giang' (001#8)")),
+    ("Bài viết về mục tiêu phát triển phường Nông Trang do ai thực hiện?", ["Mạnh Cường", "Hương Giang"], NT),
 ]
 ROLE = [
     ("Ông Nguyễn Hồng Phong giữ chức vụ gì?", ["Phó Bí thư Thường trực Tỉnh ủy"], BS),
