@@ -140,14 +140,21 @@ def make_admin_page_router() -> APIRouter:
         return _page("Kết quả tải lên", f"<h1>Kết quả tải lên</h1><p>{escape_html(upload_message(files, build is not None))}</p>"
                      + _files_table(files) + _index_html(build) + '<p><a href="/admin">← Quay lại</a></p>')
 
-    @router.post("/admin/reindex", response_class=HTMLResponse)
-    async def reindex(request: Request) -> HTMLResponse:
+    async def _checked_form(request: Request) -> tuple[AdminOps, dict | HTMLResponse]:
+        """The admin gate of the small forms: routes enabled, form read, token right."""
         ops: AdminOps = request.app.state.admin
         if not ops.enabled:
-            return _not_found()
+            return ops, _not_found()
         fields = await _small_form(request)
         if not ops.token_ok(_text(fields.get("token"))):
-            return _unauthorized()
+            return ops, _unauthorized()
+        return ops, fields
+
+    @router.post("/admin/reindex", response_class=HTMLResponse)
+    async def reindex(request: Request) -> HTMLResponse:
+        ops, fields = await _checked_form(request)
+        if isinstance(fields, HTMLResponse):
+            return fields
         try:
             info = await run_in_threadpool(ops.reindex)
         except (AdminBusy, AdminError) as exc:
@@ -157,12 +164,9 @@ def make_admin_page_router() -> APIRouter:
 
     @router.post("/admin/delete", response_class=HTMLResponse)
     async def delete(request: Request) -> HTMLResponse:
-        ops: AdminOps = request.app.state.admin
-        if not ops.enabled:
-            return _not_found()
-        fields = await _small_form(request)
-        if not ops.token_ok(_text(fields.get("token"))):
-            return _unauthorized()
+        ops, fields = await _checked_form(request)
+        if isinstance(fields, HTMLResponse):
+            return fields
         article_id = (_text(fields.get("article_id")) or "").strip()
         try:
             result, build = await run_in_threadpool(ops.remove, article_id)
