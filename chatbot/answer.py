@@ -7,6 +7,7 @@ frequencies for term weights.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -43,6 +44,9 @@ _CLAUSE_SPLIT = re.compile(r"[;:]|,\s|(?<!\d)\s[-–]\s(?!\d)")  # "2020 - 2025"
 _DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
 _WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)",
                            re.IGNORECASE)
+# "lần lượt", "mỗi phường", "từng xã", "so với", "còn": each ward's own figure is asked for
+_PER_WARD = re.compile(r"\b(?:lan luot|moi (?:phuong|xa|dia phuong|noi|ben)|tung (?:phuong|xa|dia phuong)|so voi|"
+                       r"khac nhau|hon|cao hon|thap hon|rieng)\b")
 _NOT_A_NAME = {"nao", "do", "nay", "ay", "kia", "minh", "moi", "cu", "la", "co", "da", "duoc", "se", "va",
                "ta", "toi", "em", "thi", "con", "dang", "trong", "tren", "theo", "thuoc", "nhung", "cac"}
 
@@ -115,6 +119,15 @@ class AnswerSettings:
     paragraphs: int = 6          # top paragraphs whose sentences compete
     min_support: float = 0.35    # below this share of the question's terms: not answered here
     min_typed_support: float = 0.3
+    # sentence score: a weighted sum of the sentence's and its paragraph's share of the question's
+    # terms, the paragraph's retrieval score, the sentence vector's cosine above a floor, and how
+    # well a short answer of the asked type fits
+    w_sentence_terms: float = 0.40
+    w_paragraph_terms: float = 0.20
+    w_retrieval: float = 0.25
+    w_dense: float = 0.6
+    dense_floor: float = 0.75
+    w_fit: float = 0.25
 
 
 class ExtractiveAnswerer:
@@ -127,6 +140,11 @@ class ExtractiveAnswerer:
         self._df = df
         self._n = max(len(index.paragraphs), 1)
         self._ward_syllables = {s for key in index.ward_names for s in key.split()} | {"phuong", "xa"}
+        # the same paragraphs and sentences come back question after question: their terms and
+        # the wards they name are computed once (bounded, so a large corpus does not grow it forever)
+        self._terms_of = functools.lru_cache(maxsize=50_000)(lambda text: frozenset(syllable_terms(text)))
+        self._wards_in = functools.lru_cache(maxsize=50_000)(
+            lambda text: frozenset(ward_key(w) for w in find_wards(text, index.ward_names)))
 
     # -- term weights -------------------------------------------------------------------------
     def _idf(self, term: str) -> float:
@@ -167,12 +185,20 @@ class ExtractiveAnswerer:
             return Decision(abstained=True, reason=f"unknown ward {unknown}", related=related)
         shape = question_shape(analysis.accented)
         wards = list(analysis.wards)
+        if len(wards) >= 2 and self._joint_article(wards) and not _PER_WARD.search(match_key(analysis.text)):
+            # one article is about all of them ("hai phường Bỉm Sơn, Quang Trung"): the question is
+            # asked of them together, unless it asks for each one's own figure
+            pick = self._best(question, retrieval, shape, wards)
+            if pick is not None and pick.support >= self.settings.min_support:
+                return Decision([pick], related=related)
         if len(wards) >= 2:
             picks, missing = [], []
             for ward in wards:
                 # each part is looked up on its own: one ward's paragraphs may all outrank the other's
                 sub = _drop_other_wards(analysis.accented, ward, wards)
-                sub_retrieval = self.index.retrieve(sub, k=max(len(retrieval.hits), self.settings.paragraphs))
+                # the question's vector stands for each part: the topic is the same, the ward filter differs
+                sub_retrieval = self.index.retrieve(sub, k=max(len(retrieval.hits), self.settings.paragraphs),
+                                                    query_vector=retrieval.query_vector)
                 pick = self._best(sub, sub_retrieval, shape, [ward])
                 if pick is not None and pick.support >= self.settings.min_support:
                     picks.append(_with_ward(pick, ward))
@@ -186,6 +212,10 @@ class ExtractiveAnswerer:
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
+
+    def _joint_article(self, wards: list[str]) -> bool:
+        keys = {ward_key(w) for w in wards}
+        return any(keys <= {ward_key(w) for w in a.wards} for a in self.index.articles.values())
 
     @staticmethod
     def _parts_distinct(picks: list[Pick]) -> bool:
@@ -234,24 +264,26 @@ class ExtractiveAnswerer:
                 continue
             if names and not self._names_in(p, names):
                 continue
-            para_terms = set(syllable_terms(p.text))
+            para_terms = set(self._terms_of(p.text))
             if p.kind is ParagraphKind.BYLINE:
-                para_terms |= set(syllable_terms(f"tác giả bài viết người viết {p.title}"))
+                para_terms |= self._terms_of(f"tác giả bài viết người viết {p.title}")
             para_terms |= self._title_terms(p)
             para_cov = self._coverage(terms, para_terms)
             for s_idx, start, end in idx.sentences_of(row):
                 sentence = p.text[start:end]
                 if ward_keys and not self._sentence_ward_ok(sentence, ward_keys):
                     continue
-                s_terms = set(syllable_terms(sentence))
+                s_terms = self._terms_of(sentence)
                 s_cov = self._coverage(terms, s_terms)
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
                 if shape.author and p.kind is ParagraphKind.BYLINE and fit > 0:
                     support = max(support, para_cov)  # a byline matches the question through its article
-                score = (0.40 * s_cov + 0.20 * para_cov + 0.25 * (h.score / top_score)
-                         + 0.6 * max(dense - 0.75, 0.0) + 0.25 * fit)
+                cfg = self.settings
+                score = (cfg.w_sentence_terms * s_cov + cfg.w_paragraph_terms * para_cov
+                         + cfg.w_retrieval * (h.score / top_score)
+                         + cfg.w_dense * max(dense - cfg.dense_floor, 0.0) + cfg.w_fit * fit)
                 if shape.qtype is not QType.OTHER and fit <= 0:
                     # "đào tạo ai" asks for a group of people as often as for a named person
                     score -= 0.15 if shape.qtype is QType.PERSON else 0.3
@@ -269,7 +301,7 @@ class ExtractiveAnswerer:
 
     def _title_terms(self, p: Paragraph) -> set[str]:
         article = self.index.articles[p.article_id]
-        return set(syllable_terms(" ".join((article.title, *article.wards))))
+        return self._terms_of(" ".join((article.title, *article.wards)))
 
     def _about_wards(self, p: Paragraph, ward_keys: set[str]) -> bool:
         article = self.index.articles[p.article_id]
@@ -277,7 +309,7 @@ class ExtractiveAnswerer:
 
     def _sentence_ward_ok(self, sentence: str, ward_keys: set[str]) -> bool:
         """A sentence that names wards must name one the question asks about."""
-        named = {ward_key(w) for w in find_wards(sentence, self.index.ward_names)}
+        named = self._wards_in(sentence)
         return not named or bool(named & ward_keys)
 
     # -- short answers ------------------------------------------------------------------------
@@ -374,10 +406,10 @@ class ExtractiveAnswerer:
         def clause_score(x: Quantity) -> tuple[float, int]:
             for i, (a, b) in enumerate(clauses):
                 if a <= x.start < b:
-                    own = self._coverage(content, set(syllable_terms(sentence[a:b])))
+                    own = self._coverage(content, self._terms_of(sentence[a:b]))
                     # "Tích tụ, tập trung đất đai 152ha": the subject may sit one comma back
                     lead = clauses[i - 1][0] if i > 0 else a
-                    joined = 0.9 * self._coverage(content, set(syllable_terms(sentence[lead:b])))
+                    joined = 0.9 * self._coverage(content, self._terms_of(sentence[lead:b]))
                     return max(own, joined), -x.start
             return 0.0, -x.start
 

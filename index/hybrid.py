@@ -123,7 +123,9 @@ class HybridIndex:
         return self.retrieve(query, k, retriever, ward_aware=ward_aware).hits
 
     def retrieve(self, query: str, k: int = 5, retriever: str = "hybrid", *, ward_aware: bool = True,
-                 weights: FusionWeights | None = None) -> Retrieval:
+                 weights: FusionWeights | None = None, query_vector: np.ndarray | None = None) -> Retrieval:
+        """``query_vector``: the dense vector to use instead of encoding ``query`` (a part of a
+        question already encoded whole: encoding is most of a query's time)."""
         if retriever not in RETRIEVERS:
             raise ValueError(f"unknown retriever {retriever!r}; choose from {RETRIEVERS}")
         analysis = self.analyze(query)
@@ -134,7 +136,7 @@ class HybridIndex:
         qvec = None
         signals: dict[str, np.ndarray] = {}
         if retriever in ("hybrid", "dense"):
-            qvec = self.embedder.embed_queries([analysis.accented])[0]
+            qvec = query_vector if query_vector is not None else self.embedder.embed_queries([analysis.accented])[0]
         if retriever in ("hybrid", "bm25_words"):
             signals["bm25_words"] = self.lexical["bm25_words"].scores(analysis.accented)
         if retriever in ("hybrid", "bm25_syllables"):

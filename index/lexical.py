@@ -38,7 +38,10 @@ ABBREVIATIONS: dict[str, str] = {
     "atgt": "an toan giao thong", "ktxh": "kinh te xa hoi", "ocop": "moi xa mot san pham",
     "dvc": "dich vu cong", "qptd": "quoc phong toan dan",
 }
-_EXPANSIONS = {tuple(v.split()): k for k, v in ABBREVIATIONS.items()}
+# spelled-out forms by their first syllable, so a text is scanned once, not once per abbreviation
+_EXPANSIONS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _abbr, _spelled in ABBREVIATIONS.items():
+    _EXPANSIONS.setdefault(_spelled.split()[0], []).append((tuple(_spelled.split()), _abbr))
 
 
 def _with_abbreviations(sylls: list[str]) -> list[str]:
@@ -46,8 +49,8 @@ def _with_abbreviations(sylls: list[str]) -> list[str]:
     for i, t in enumerate(sylls):
         if t in ABBREVIATIONS:
             extra.extend(ABBREVIATIONS[t].split())
-        for words, abbr in _EXPANSIONS.items():
-            if t == words[0] and tuple(sylls[i:i + len(words)]) == words:
+        for words, abbr in _EXPANSIONS.get(t, ()):
+            if tuple(sylls[i:i + len(words)]) == words:
                 extra.append(abbr)
     return sylls + extra if extra else sylls
 
