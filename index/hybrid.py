@@ -32,7 +32,7 @@ class FusionWeights:
     bm25_words: float = 0.25
     bm25_syllables: float = 0.75
     numeric_dense: float = 0.2      # a figure is matched by its words, not its meaning
-    restored_dense: float = 0.1     # dense on restored tone marks is less reliable
+    restored_dense: float = 0.4     # restored tone marks are right ~88-97% of syllables (README): trusted as typed
     ward_bonus: float = 0.5         # articles about the named ward rank first
     candidates: int = 50
 

@@ -23,7 +23,7 @@ from chatbot.reply import ABSTAIN_TEXT
 from eval.datasets import read_jsonl
 from ingest.text import fold_diacritics
 from settings import ROOT
-from tests.chatbot.conftest import (ABSTAIN_PREFIX, DS, NT, QT, TM, ask, check_reply_shape, citation_after,
+from tests.chatbot.conftest import (ABSTAIN_PREFIX, BS, DS, NT, QT, TM, ask, check_reply_shape, citation_after,
                                     cited_keys, fact_problems, has_number, prefetch)
 
 SEEDS_QA = ROOT / "eval" / "data" / "seeds_qa.jsonl"
@@ -423,3 +423,20 @@ def test_a_two_ward_question_says_which_part_the_articles_do_not_answer(service)
     assert not ans.abstained, ans.text
     assert "90 triệu" in ans.text
     assert "Nông Trang: các bài viết hiện có không đề cập" in ans.text, ans.text
+
+
+def test_wards_one_article_is_about_together_are_answered_together(service):
+    # the visit article is about both wards: the question is asked of them as one, not split
+    # into a part per ward that would each quote the same visit
+    ans = ask(service, "Ai là lãnh đạo tỉnh đã đi kiểm tra, làm việc tại hai phường Bỉm Sơn, Quang Trung?")
+    assert not ans.abstained, ans.text
+    assert "Nguyễn Hồng Phong" in (ans.short_answer or "")
+    assert "- phường" not in ans.text
+    assert {c.article_id for c in ans.citations} == {BS}
+
+
+def test_asking_each_wards_own_figure_still_splits_a_joint_article_question(service):
+    # "lần lượt" asks for each one's own value, even about wards an article covers together
+    ans = ask(service, "Thu nhập bình quân mục tiêu của phường Quang Trung và phường Đông Sơn lần lượt là bao nhiêu?")
+    assert not ans.abstained, ans.text
+    assert "90 triệu" in ans.text and "95 triệu" in ans.text

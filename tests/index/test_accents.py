@@ -66,3 +66,17 @@ def test_a_restorer_from_another_version_is_refused(restorer, tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False))
     with pytest.raises(ValueError):
         ToneRestorer.load(path)
+
+
+def test_words_the_corpus_never_uses_come_from_the_dictionary():
+    # trained on one sentence without "gợi ý" or "giám sát": the word list supplies them
+    with_words = ToneRestorer.train(["Lãnh đạo tỉnh làm việc tại phường."])
+    assert with_words.restore("lanh dao tinh goi y giam sat") == "lãnh đạo tỉnh gợi ý giám sát"
+    without = ToneRestorer.train(["Lãnh đạo tỉnh làm việc tại phường."], lexicon=[])
+    assert without.restore("goi y") == "goi y"
+
+
+def test_the_corpus_outweighs_the_dictionary():
+    # "tại" is what the corpus says; the dictionary's many "tai" (ear) compounds must not win
+    r = ToneRestorer.train(["Đoàn làm việc tại phường.", "Hội nghị tổ chức tại xã."] * 3)
+    assert r.restore("lam viec tai phuong") == "làm việc tại phường"

@@ -123,3 +123,15 @@ def test_sentences_of_a_paragraph_are_spans_of_its_text(seeds_index):
     assert len(spans) >= 2
     assert any("95 triệu đồng" in text[s:e] for _, s, e in spans)
     assert all(0 <= s < e <= len(text) for _, s, e in spans)
+
+
+def test_a_given_query_vector_stands_in_for_encoding(seeds_index):
+    q = "Thu nhập bình quân đầu người của phường Quang Trung năm 2030?"
+    encoded = seeds_index.retrieve(q, 5)
+    given = seeds_index.retrieve(q, 5, query_vector=encoded.query_vector)
+    assert [h.paragraph.key for h in given.hits] == [h.paragraph.key for h in encoded.hits]
+    # another vector changes the dense side: the hybrid then ranks by what it was given
+    other = seeds_index.embedder.embed_queries(["đền chùa di tích du lịch tâm linh"])[0]
+    moved = seeds_index.retrieve(q, 5, "dense", query_vector=other)
+    assert [h.paragraph.key for h in moved.hits] != [h.paragraph.key for h in
+                                                     seeds_index.retrieve(q, 5, "dense").hits]
