@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--json", action="store_true")
     c.add_argument("--claims", help="claims file (default eval/data/claims.jsonl)")
     sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
+    sub.add_parser("tones", help="tone-mark restoration accuracy on the eval questions typed without marks")
     from eval.scale import add_arguments as scale_arguments
 
     scale_arguments(sub.add_parser("scale", help="large-corpus benchmark on a synthetic corpus of N paragraphs"))
@@ -150,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         return claims_main((["--json"] if args.json else []) + (["--claims", args.claims] if args.claims else []))
     if args.command == "tune":
         return cmd_tune(args, settings)
+    if args.command == "tones":
+        from eval.tones import run as tones_run
+
+        print(json.dumps(tones_run(), ensure_ascii=False, indent=2))
+        return 0
     if args.command == "scale":
         from eval.scale import cli as scale_cli
 
