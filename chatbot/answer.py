@@ -22,7 +22,7 @@ from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import canonical_tones, match_key, nfc
+from ingest.text import canonical_tones, has_diacritics, match_key, nfc
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
@@ -363,6 +363,12 @@ class ExtractiveAnswerer:
                 return sentence[a:b], (start + a, start + b), max(0.5, listed)
             fit = 0.4 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
             return None, None, max(fit, listed)
+        if q is QType.NAME:
+            found = _name_after(sentence, shape.named)
+            if found:
+                a, b = found
+                return sentence[a:b], (start + a, start + b), 1.0
+            return None, None, 0.0
         if q is QType.PLACE:
             m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
             if m:
@@ -415,6 +421,38 @@ class ExtractiveAnswerer:
 
         best = max(quantities, key=clause_score)
         return best, clause_score(best)[0]
+
+
+def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:
+    """The span of "<named noun> <Capitalised Name>" in the sentence ("tuyến phố ẩm thực Tiên
+    Dung"), or of the capitalised words after "mang tên"/"có tên"/"tên là"."""
+    words = list(_CAP_WORD.finditer(sentence))
+    folded = [match_key(w.group(0)) for w in words]
+    typed = [canonical_tones(w.group(0).lower()) for w in words]
+
+    def capitalised_run(i: int) -> int:
+        j = i
+        while j < len(words) and words[j].group(0)[:1].isupper():
+            if j > i and sentence[words[j - 1].end():words[j].start()].strip() not in ("", "-"):
+                break
+            j += 1
+        return j
+
+    # the noun is compared as typed when it carries tone marks ("chợ" is not "cho")
+    as_typed = bool(named) and has_diacritics(named)
+    targets = [named.split()] if named else []
+    targets += [["mang", "tên"], ["có", "tên"], ["tên", "là"], ["tên", "gọi", "là"]]
+    for k, target in enumerate(targets):
+        n = len(target)
+        seq = typed if (k > 0 or as_typed) else folded
+        for i in range(len(words) - n + 1):
+            if seq[i:i + n] != target:
+                continue
+            j = capitalised_run(i + n)
+            if j > i + n and not all(typed[x] in _GENERIC_CAPITALISED for x in range(i + n, j)):
+                a = words[i].start() if k == 0 and named else words[i + n].start()
+                return a, words[j - 1].end()
+    return None
 
 
 _ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ingest.text import match_key
+from ingest.text import canonical_tones, match_key
 
 
 class QType(str, Enum):
@@ -18,6 +18,7 @@ class QType(str, Enum):
     DATE = "date"          # khi nào / ngày nào / năm nào → the date
     LIST = "list"          # những ... nào / gồm những gì → every item
     PLACE = "place"        # ở đâu → the place
+    NAME = "name"          # (tuyến phố, dự án …) tên là gì / mang tên gì → the thing's proper name
     OTHER = "other"        # anything else: the supporting sentence
 
 
@@ -30,6 +31,7 @@ class QuestionShape:
     author: bool = False    # asks who wrote the article
     when: str | None = None # "day" for "ngày nào"; None for any date
     listed: str | None = None  # folded noun of a list question ("so" in "những sở nào")
+    named: str | None = None   # noun whose name is asked, lower case as typed ("tuyến phố ẩm thực")
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -58,6 +60,12 @@ _AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "hec ta", "ha dat", "quy mo"
 _ROLES = ("pho chu tich", "pho bi thu", "pho giam doc", "chu tich", "bi thu", "giam doc", "truong ban")
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")
 _LISTED = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,5}?\w+)\s+(?:nao|gi)\b")
+_NAME_ASKED = re.compile(r"\b(?:ten la gi|ten gi|co ten la gi|mang ten gi|ten goi la gi|ten goi gi|ten cua)\b")
+# the noun before "tên" ends where the question names a place or an owner
+_NAMED_ENDS = {"o", "tai", "cua", "thuoc", "co", "mang", "duoc", "nay", "phuong", "xa", "ten", "la", "hien"}
+_NAMED_LEAD = ("cho biet ", "xin hoi ", "hoi ")
+_PERSON_NOUNS = {"ong", "ba", "nguoi", "dong chi", "anh", "chi", "tac gia", "lanh dao", "can bo", "bi thu",
+                 "chu tich", "giam doc"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
 
@@ -85,6 +93,14 @@ def question_shape(question: str) -> QuestionShape:
         m = _LISTED.search(folded)
         listed = " ".join(m.group(1).split()[:2]) if m else None
         return QuestionShape(QType.LIST, None, None, listed=listed if listed not in _NOT_LISTED else None)
+    if _NAME_ASKED.search(folded) and not role and not author and not _has(folded, "ai"):
+        asked = _NAME_ASKED.search(folded)
+        named = _named_noun(folded[:asked.start()])
+        if named is None and asked.group(0) == "ten cua":   # "tên của tuyến phố … là gì"
+            named = _named_noun(folded[asked.end():])
+        named = _as_typed(question, folded, named)
+        if named and not any(f"{match_key(named)} ".startswith(p + " ") for p in _PERSON_NOUNS):
+            return QuestionShape(QType.NAME, None, None, named=named)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author)
     if _has(folded, *_NUMBER_CUES) or "%" in folded:
@@ -103,3 +119,30 @@ def question_shape(question: str) -> QuestionShape:
             unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
         return QuestionShape(QType.NUMBER, unit, counted)
     return QuestionShape(QType.OTHER, None, None)
+
+
+def _named_noun(before: str) -> str | None:
+    """"tuyen pho am thuc o phuong thanh mieu" -> "tuyen pho am thuc" (at most four words)."""
+    for lead in _NAMED_LEAD:
+        if before.startswith(lead):
+            before = before[len(lead):]
+    words = []
+    for w in before.split():
+        if w in _NAMED_ENDS:
+            break
+        words.append(w)
+    return " ".join(words[:4]) or None
+
+
+def _as_typed(question: str, folded: str, words: str | None) -> str | None:
+    """The folded ``words`` as the question typed them (tone marks kept: "chợ" is not "cho")."""
+    if not words:
+        return None
+    typed = re.sub(r"[^\w%]+", " ", canonical_tones(question).lower()).split()
+    keys = folded.split()
+    n = len(words.split())
+    if len(typed) == len(keys):
+        for i in range(len(keys) - n + 1):
+            if " ".join(keys[i:i + n]) == words:
+                return " ".join(typed[i:i + n])
+    return words

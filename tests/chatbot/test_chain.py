@@ -440,3 +440,23 @@ def test_asking_each_wards_own_figure_still_splits_a_joint_article_question(serv
     ans = ask(service, "Thu nhập bình quân mục tiêu của phường Quang Trung và phường Đông Sơn lần lượt là bao nhiêu?")
     assert not ans.abstained, ans.text
     assert "90 triệu" in ans.text and "95 triệu" in ans.text
+
+
+@pytest.mark.parametrize("question, name", [
+    ("Tên của tuyến phố ẩm thực ở Thanh Miếu là gì?", "tuyến phố ẩm thực Tiên Dung"),
+    ("tuyen pho am thuc o thanh mieu ten gi", "tuyến phố ẩm thực Tiên Dung"),
+    ("Khu công nghiệp ở phường Quang Trung tên là gì?", "Khu Công nghiệp Bỉm Sơn"),
+])
+def test_a_things_name_is_the_short_answer(service, question, name):
+    ans = ask(service, question)
+    assert not ans.abstained, ans.text
+    assert ans.short_answer == name
+    assert name in ans.citations[0].text
+
+
+@pytest.mark.parametrize("question", [
+    "Chợ ở phường Thanh Miếu tên là gì?",          # no market is named ("cho" is also "for")
+    "Trường học mới ở phường Đông Sơn tên là gì?",  # no school is named ("trường" is not "trưởng")
+])
+def test_a_name_the_articles_never_give_is_not_made_up(service, question):
+    assert ask(service, question).abstained

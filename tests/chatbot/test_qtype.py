@@ -73,3 +73,24 @@ def test_the_counted_noun_is_kept_for_matching_the_figure():
 def test_a_list_question_names_what_it_lists(question, listed):
     assert question_shape(question).listed == listed
     assert question_shape(fold_diacritics(question)).listed == listed
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Tuyến phố ẩm thực ở phường Thanh Miếu tên là gì?", "tuyến phố ẩm thực"),
+    ("Khu công nghiệp của phường Quang Trung tên gì?", "khu công nghiệp"),
+    ("Cho biết khu đô thị mới ở Thanh Miếu có tên là gì?", "khu đô thị mới"),
+    ("Tên của chợ ở phường Đông Sơn là gì?", "chợ"),
+    ("tuyen pho am thuc o thanh mieu ten gi", "tuyen pho am thuc"),
+])
+def test_the_name_of_a_thing_is_asked_for_with_its_noun_as_typed(question, named):
+    shape = question_shape(question)
+    assert shape.qtype is QType.NAME and shape.named == named
+
+
+@pytest.mark.parametrize("question", [
+    "Bí thư Đảng ủy phường Quang Trung tên là gì?",   # a role: a person's name
+    "Người viết bài tên là gì?",
+    "Ông ấy tên là gì?",
+])
+def test_the_name_of_a_person_is_a_person_question(question):
+    assert question_shape(question).qtype is QType.PERSON
