@@ -140,6 +140,8 @@ class ExtractiveAnswerer:
         self._df = df
         self._n = max(len(index.paragraphs), 1)
         self._ward_syllables = {s for key in index.ward_names for s in key.split()} | {"phuong", "xa"}
+        # the distinct sets of wards articles are about (a few, whatever the number of articles)
+        self._article_wards = {frozenset(ward_key(w) for w in a.wards) for a in index.articles.values()}
         # the same paragraphs and sentences come back question after question: their terms and
         # the wards they name are computed once (bounded, so a large corpus does not grow it forever)
         self._terms_of = functools.lru_cache(maxsize=50_000)(lambda text: frozenset(syllable_terms(text)))
@@ -215,7 +217,7 @@ class ExtractiveAnswerer:
 
     def _joint_article(self, wards: list[str]) -> bool:
         keys = {ward_key(w) for w in wards}
-        return any(keys <= {ward_key(w) for w in a.wards} for a in self.index.articles.values())
+        return any(keys <= article_wards for article_wards in self._article_wards)
 
     @staticmethod
     def _parts_distinct(picks: list[Pick]) -> bool:
