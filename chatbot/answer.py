@@ -210,6 +210,12 @@ class ExtractiveAnswerer:
             if picks and (not missing or len(picks) >= 1 and self._parts_distinct(picks)):
                 return Decision(picks, related=related, missing=missing)
             # the wards may appear together in one source: answer the whole question at once
+        counted_parts = _count_parts(question)
+        if len(counted_parts) >= 2:
+            # "mấy nhiệm vụ … và mấy khâu đột phá?": each figure is answered on its own
+            picks = [self._best(part, retrieval, question_shape(part), wards) for part in counted_parts]
+            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
+                return Decision(_dedupe(picks), related=related)
         pick = self._best(question, retrieval, shape, wards)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
@@ -423,6 +429,32 @@ class ExtractiveAnswerer:
 
         best = max(quantities, key=clause_score)
         return best, clause_score(best)[0]
+
+
+_HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)
+
+
+def _count_parts(question: str) -> list[str]:
+    """"A tập trung vào mấy X và mấy Y?" -> ["A tập trung vào mấy X", "A tập trung vào mấy Y?"]:
+    one question per figure asked, sharing what comes before the first. Empty when the question
+    asks for one figure."""
+    text = nfc(question)
+    cues = list(_HOW_MANY.finditer(text))
+    if len(cues) < 2:
+        return []
+    prefix = text[:cues[0].start()]
+    parts = []
+    for i, m in enumerate(cues):
+        end = cues[i + 1].start() if i + 1 < len(cues) else len(text)
+        segment = text[m.start():end]
+        # the next figure must follow "và" or a comma: "bao nhiêu người ... bao nhiêu phần trăm" is one
+        if i + 1 < len(cues):
+            tail = re.search(r"(?:,|\s(?:và|va|cùng)\s)\s*$", segment)
+            if not tail:
+                return []
+            segment = segment[:tail.start()]
+        parts.append((prefix + segment).strip())
+    return parts
 
 
 def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:

@@ -255,3 +255,16 @@ def test_an_abstention_without_related_paragraphs_says_only_that(service):
 ])
 def test_question_names_are_the_particular_things_asked_about(question, names):
     assert question_names(question) == names
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Phường X tập trung vào mấy nhiệm vụ và mấy khâu đột phá?",
+     ["Phường X tập trung vào mấy nhiệm vụ", "Phường X tập trung vào mấy khâu đột phá?"]),
+    ("Có bao nhiêu doanh nghiệp, bao nhiêu hợp tác xã?", ["Có bao nhiêu doanh nghiệp", "Có bao nhiêu hợp tác xã?"]),
+    ("Thu nhập bình quân là bao nhiêu?", []),
+    ("Bao nhiêu người đạt bao nhiêu phần trăm?", []),   # one figure described twice, not two
+])
+def test_a_question_asking_several_figures_is_split_per_figure(question, parts):
+    from chatbot.answer import _count_parts
+
+    assert _count_parts(question) == parts

@@ -460,3 +460,14 @@ def test_a_things_name_is_the_short_answer(service, question, name):
 ])
 def test_a_name_the_articles_never_give_is_not_made_up(service, question):
     assert ask(service, question).abstained
+
+
+def test_two_figures_asked_in_one_question_are_both_answered(service):
+    ans = ask(service, "Phường Đông Sơn xác định mấy nhiệm vụ trọng tâm và mấy khâu đột phá?")
+    assert not ans.abstained, ans.text
+    assert "6 nhiệm vụ trọng tâm" in ans.text and "2 khâu đột phá" in ans.text
+    assert {c.article_id for c in ans.citations} == {DS}
+
+
+def test_two_figures_the_articles_do_not_give_are_not_made_up(service):
+    assert ask(service, "Phường Đông Sơn có bao nhiêu bệnh viện và bao nhiêu trường học?").abstained
