@@ -258,7 +258,8 @@ class ExtractiveAnswerer:
         # stays although "Quang Trung" goes)
         content = self._query_terms(_drop_other_wards(asked, None, list(retrieval.analysis.wards) + wards))
         qvec = retrieval.query_vector
-        hits = retrieval.hits[: self.settings.paragraphs]
+        # a list may sit in a short paragraph of names that ranks low: lists look further down
+        hits = retrieval.hits[: self.settings.paragraphs + (2 if shape.qtype is QType.LIST else 0)]
         if not hits:
             return None
         top_score = max(h.score for h in hits) or 1.0
@@ -277,12 +278,18 @@ class ExtractiveAnswerer:
                 para_terms |= self._terms_of(f"tác giả bài viết người viết {p.title}")
             para_terms |= self._title_terms(p)
             para_cov = self._coverage(terms, para_terms)
+            prev_start = None
             for s_idx, start, end in idx.sentences_of(row):
                 sentence = p.text[start:end]
+                lead_start, prev_start = prev_start, start
                 if ward_keys and not self._sentence_ward_ok(sentence, ward_keys):
                     continue
                 s_terms = self._terms_of(sentence)
                 s_cov = self._coverage(terms, s_terms)
+                if lead_start is not None and _CONTINUES.match(sentence):
+                    # "Trong đó, …" / "Đặc biệt là …": the sentence goes on with what the one before
+                    # it said, and answers a question about that
+                    s_cov = max(s_cov, 0.9 * self._coverage(terms, self._terms_of(p.text[lead_start:end])))
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
@@ -391,13 +398,19 @@ class ExtractiveAnswerer:
         chải, rước nước, giã bánh dày")."""
         if not listed:
             return 0.0
+        if listed in _BODY_NOUNS and len(_ORG_HEAD.findall(sentence)) >= 2:
+            return 1.0  # "những cơ quan nào": "UBND phường, Ban xây dựng Đảng"
         key = f" {re.sub(r'[^a-z0-9]+', ' ', match_key(sentence))} "
         n = key.count(f" {listed} ")
         if n >= 2:
             return 1.0
         if n == 1:
+            # the items follow the noun: count the separators after it, not anywhere in the sentence
             after = key[key.find(f" {listed} "):]
-            return 0.9 if sentence.count(",") + sentence.count(";") >= 2 and len(after) > 20 else 0.4
+            at = match_key(sentence).find(listed)
+            tail = sentence[at:] if at >= 0 else sentence
+            separators = tail.count(",") + tail.count(";") + len(re.findall(r"\svà\s", tail))
+            return 0.9 if separators >= 2 and len(after) > 20 else 0.6 if separators == 1 else 0.4
         return 0.0
 
     def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
@@ -488,6 +501,12 @@ def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:
                 return a, words[j - 1].end()
     return None
 
+
+# nouns a list of bodies is asked by ("những cơ quan nào", "đơn vị nào")
+_BODY_NOUNS = frozenset({"co quan", "don vi", "to chuc", "ban nganh", "nganh", "ban", "so nganh", "doan the"})
+
+# openings of a sentence that carries on the previous one's subject
+_CONTINUES = re.compile(r"(?:Trong đó|Cụ thể|Đặc biệt|Đó là|Gồm|Bao gồm|Nhất là|Theo đó|Tức là|Trong số đó)\b")
 
 _ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")
 _ORG_TAIL = re.compile(r"\s+(?:(?:phường|xã|tỉnh)\s+)?([^\s,.;:]+)")

@@ -66,6 +66,9 @@ _NAMED_ENDS = {"o", "tai", "cua", "thuoc", "co", "mang", "duoc", "nay", "phuong"
 _NAMED_LEAD = ("cho biet ", "xin hoi ", "hoi ")
 _PERSON_NOUNS = {"ong", "ba", "nguoi", "dong chi", "anh", "chi", "tac gia", "lanh dao", "can bo", "bi thu",
                  "chu tich", "giam doc"}
+# "loại dự án nào", "các hình thức nào": a kind of thing is asked for, often several
+_KIND_OF = re.compile(r"\b(?:loai hinh|loai|hinh thuc|nhom|linh vuc)\s+((?:\w+\s+){0,2}?\w+)\s+nao\b")
+_CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
 
@@ -89,9 +92,13 @@ def question_shape(question: str) -> QuestionShape:
         return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
-    if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded):
+    kind = _KIND_OF.search(folded)
+    if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded) or kind:
         m = _LISTED.search(folded)
-        listed = " ".join(m.group(1).split()[:2]) if m else None
+        words = m.group(1).split() if m else (kind.group(1).split() if kind else [])
+        while words and words[0] in _CLASSIFIERS:   # "những cái “rõ” nào": the noun is "rõ"
+            words = words[1:]
+        listed = " ".join(words[:2]) or None
         return QuestionShape(QType.LIST, None, None, listed=listed if listed not in _NOT_LISTED else None)
     if _NAME_ASKED.search(folded) and not role and not author and not _has(folded, "ai"):
         asked = _NAME_ASKED.search(folded)

@@ -471,3 +471,19 @@ def test_two_figures_asked_in_one_question_are_both_answered(service):
 
 def test_two_figures_the_articles_do_not_give_are_not_made_up(service):
     assert ask(service, "Phường Đông Sơn có bao nhiêu bệnh viện và bao nhiêu trường học?").abstained
+
+
+@pytest.mark.parametrize("question, items", [
+    # the list sits in the sentence after the one that names the topic ("Trong đó, …")
+    ("Các phường, xã trước sáp nhập vào Thanh Miếu chú trọng những khâu đột phá nào trong nhiệm kỳ 2020-2025?",
+     ["Đầu tư kết cấu hạ tầng", "phát triển dịch vụ"]),
+    # a list of bodies, asked by "những cơ quan nào" although the sentence never says "cơ quan"
+    ("Ban Thường vụ Đảng ủy phường Quang Trung chỉ đạo những cơ quan nào xây dựng chương trình hành động?",
+     ["UBND phường", "Ban xây dựng Đảng"]),
+    # "loại … nào" asks for kinds, often several
+    ("Phường Quang Trung chú trọng thu hút loại dự án nào?", ["dự án FDI", "dự án thân thiện môi trường"]),
+])
+def test_list_questions_quote_the_sentence_with_every_item(service, question, items):
+    ans = ask(service, question)
+    assert not ans.abstained, ans.text
+    assert all(item in ans.text for item in items), ans.text

@@ -94,3 +94,14 @@ def test_the_name_of_a_thing_is_asked_for_with_its_noun_as_typed(question, named
 ])
 def test_the_name_of_a_person_is_a_person_question(question):
     assert question_shape(question).qtype is QType.PERSON
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Quang Trung ưu tiên mời gọi loại dự án nào vào khu công nghiệp?", "du an"),
+    ("Phường phát triển loại hình du lịch nào?", "du lich"),
+    ("Chương trình yêu cầu bảo đảm những cái “rõ” nào?", "ro"),     # "cái" is a classifier, not the noun
+    ("Những sở nào đi cùng đoàn công tác?", "so"),
+])
+def test_kinds_and_lists_name_the_listed_noun(question, listed):
+    shape = question_shape(question)
+    assert shape.qtype is QType.LIST and shape.listed == listed
