@@ -18,6 +18,7 @@ import numpy as np
 from chatbot.entities import find_people
 from chatbot.numbers import Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape
+from chatbot.synonyms import Thesaurus
 from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
@@ -144,7 +145,9 @@ class ExtractiveAnswerer:
         self._article_wards = {frozenset(ward_key(w) for w in a.wards) for a in index.articles.values()}
         # the same paragraphs and sentences come back question after question: their terms and
         # the wards they name are computed once (bounded, so a large corpus does not grow it forever)
-        self._terms_of = functools.lru_cache(maxsize=50_000)(lambda text: frozenset(syllable_terms(text)))
+        thesaurus = Thesaurus()
+        self._terms_of = functools.lru_cache(maxsize=50_000)(
+            lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
         self._wards_in = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(ward_key(w) for w in find_wards(text, index.ward_names)))
 
@@ -422,8 +425,13 @@ class ExtractiveAnswerer:
         if shape.unit == "percent":
             terms = {t: w for t, w in terms.items() if t not in _PERCENT_CUE_TERMS}
         x, clause_cov = self._closest(sentence, qs, terms)
-        # the figure must sit in a clause about what was asked, not merely in the same sentence
-        return x.text, (start + x.start, start + x.end), (min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0)
+        # the figure must sit in a clause about what was asked, not merely in the same sentence;
+        # a count of exactly the thing asked for ("mấy khâu đột phá" → "2 khâu đột phá") is about it
+        fit = min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0
+        if shape.unit == "count" and shape.counted and len(shape.counted.split()) >= 2 and \
+                match_key(x.unit or "").startswith(shape.counted):
+            fit = max(fit, 0.7)
+        return x.text, (start + x.start, start + x.end), fit
 
     def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> tuple[Quantity, float]:
         """The quantity whose clause shares most of the question's terms (ward names aside)."""

@@ -68,6 +68,8 @@ _PERSON_NOUNS = {"ong", "ba", "nguoi", "dong chi", "anh", "chi", "tac gia", "lan
                  "chu tich", "giam doc"}
 # "loại dự án nào", "các hình thức nào": a kind of thing is asked for, often several
 _KIND_OF = re.compile(r"\b(?:loai hinh|loai|hinh thuc|nhom|linh vuc)\s+((?:\w+\s+){0,2}?\w+)\s+nao\b")
+# "hai khâu đột phá … là gì": a number of items, then what they are ("năm" is also "year": left out)
+_N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z]+(?:\s+[a-z]+){0,2})\b.*\b(?:la gi|la nhung gi|gom gi)\b")
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
@@ -125,6 +127,10 @@ def question_shape(question: str) -> QuestionShape:
         elif _has(folded, "muc nao", "o muc", "toi muc", "muc bao nhieu", "muc do nao", "chi tieu"):
             unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
         return QuestionShape(QType.NUMBER, unit, counted)
+    counted_items = _N_ITEMS.search(folded)
+    if counted_items and counted_items.group(1).split()[0] not in _NOT_NOUNS:
+        # "Hai khâu đột phá của phường … là gì?": as many items as the question says
+        return QuestionShape(QType.LIST, None, None, listed=" ".join(counted_items.group(1).split()[:2]))
     return QuestionShape(QType.OTHER, None, None)
 
 

@@ -487,3 +487,14 @@ def test_list_questions_quote_the_sentence_with_every_item(service, question, it
     ans = ask(service, question)
     assert not ans.abstained, ans.text
     assert all(item in ans.text for item in items), ans.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    # everyday words for the article's official ones ("mời gọi" for "thu hút", "sổ đỏ" for the certificate)
+    ("Phường Quang Trung ưu tiên mời gọi những dự án nào?", "dự án FDI"),
+    ("Ở Bỉm Sơn, Quang Trung việc cấp sổ đỏ có chậm không?", "chưa đảm bảo tiến độ"),
+])
+def test_everyday_words_find_the_sentence_in_official_words(service, question, expected):
+    ans = ask(service, question)
+    assert not ans.abstained, ans.text
+    assert expected in ans.text

@@ -105,3 +105,16 @@ def test_the_name_of_a_person_is_a_person_question(question):
 def test_kinds_and_lists_name_the_listed_noun(question, listed):
     shape = question_shape(question)
     assert shape.qtype is QType.LIST and shape.listed == listed
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Hai khâu đột phá mà Đại hội Đảng bộ phường Đông Sơn xác định là gì?", "khau dot"),
+    ("Ba đột phá chiến lược là gì?", "dot pha"),
+])
+def test_a_number_of_items_then_what_they_are_is_a_list(question, listed):
+    shape = question_shape(question)
+    assert shape.qtype is QType.LIST and shape.listed == listed
+
+
+def test_a_year_is_not_a_number_of_items():
+    assert question_shape("Năm 2025 phường đạt kết quả gì?").qtype is not QType.LIST

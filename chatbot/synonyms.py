@@ -1,0 +1,59 @@
+"""Phrases that mean the same in Vietnamese local-government news, so that a question in everyday
+words still matches the sentence in official ones: a citizen asks how the ward "mời gọi" (invites)
+investors where the article says it "thu hút" (attracts) them, or about "sổ đỏ" where the article
+writes "giấy chứng nhận quyền sử dụng đất".
+
+Used when the answerer measures how much of a question a sentence covers: a sentence that
+contains one phrase of a group is taken to contain every phrase of the group. General language of
+the domain, not tied to any question; a group is added only when its phrases are interchangeable
+in this kind of text.
+"""
+from __future__ import annotations
+
+from index.lexical import syllable_terms
+from ingest.text import match_key, syllables
+
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("thu hút", "mời gọi", "kêu gọi đầu tư", "hút vốn"),
+    ("chú trọng", "ưu tiên", "coi trọng", "quan tâm"),
+    ("mục tiêu", "chỉ tiêu", "phấn đấu", "nhắm tới", "hướng tới", "đặt ra"),
+    ("hằng năm", "hàng năm", "mỗi năm", "bình quân năm"),
+    ("tăng trưởng", "tốc độ tăng"),
+    ("sổ đỏ", "giấy chứng nhận quyền sử dụng đất", "cấp giấy chứng nhận"),
+    ("giải phóng mặt bằng", "giải phóng đất", "giải tỏa", "thu hồi đất", "mặt bằng sạch"),
+    ("chuyển đổi số", "số hóa", "số hoá", "công nghệ số"),
+    ("cơ giới hóa", "cơ giới hoá", "máy móc", "thiết bị cơ giới"),
+    ("người dân", "nhân dân", "cư dân"),
+    ("doanh nghiệp", "công ty", "nhà đầu tư"),
+    ("chậm", "chưa đảm bảo tiến độ", "chậm tiến độ", "chưa kịp thời", "kéo dài"),
+    ("dàn trải", "rải vốn", "phân tán"),
+    ("du lịch tâm linh", "đền chùa", "di tích tâm linh"),
+    ("tham quan", "du lịch", "du khách"),
+    ("sáp nhập", "hợp nhất", "nhập"),
+    ("việc làm", "giải quyết việc làm", "tạo việc làm"),
+    ("đào tạo", "dạy nghề", "bồi dưỡng"),
+    ("nhân lực", "nguồn nhân lực", "người lao động", "lao động"),
+    ("lâu dài", "dài hạn", "tầm nhìn"),
+    ("gần dân", "sát dân", "gắn bó với nhân dân", "gắn bó với người dân"),
+    ("vốn đầu tư", "tổng vốn", "nguồn vốn", "kinh phí"),
+    ("trường học", "cơ sở giáo dục"),
+    ("bệnh viện", "cơ sở y tế", "trạm y tế"),
+    ("thông minh", "hiện đại"),
+)
+
+
+class Thesaurus:
+    def __init__(self, groups: tuple[tuple[str, ...], ...] = GROUPS):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for g, group in enumerate(groups):
+            for phrase in group:
+                sylls = tuple(syllables(match_key(phrase)))
+                self._by_first.setdefault(sylls[0], []).append((sylls, g))
+        self._terms = [frozenset().union(*(syllable_terms(p) for p in group)) for group in groups]
+
+    def equivalents(self, text: str) -> frozenset[str]:
+        """Syllable terms of every phrase equivalent to one the text contains."""
+        sylls = syllables(match_key(text))
+        found = {g for i, s in enumerate(sylls) for phrase, g in self._by_first.get(s, ())
+                 if tuple(sylls[i:i + len(phrase)]) == phrase}
+        return frozenset().union(*(self._terms[g] for g in found)) if found else frozenset()
