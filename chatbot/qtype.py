@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ingest.text import canonical_tones, match_key
+from ingest.text import canonical_tones, has_diacritics, match_key
 
 
 class QType(str, Enum):
@@ -75,8 +75,17 @@ _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
 
 
+def _folded(question: str) -> str:
+    """The question folded, except that a word typed with tone marks that folds onto "mấy" but is
+    not it ("máy móc": machines) cannot pass for the question word."""
+    if has_diacritics(question):
+        question = re.sub(r"[^\W\d_]+", lambda m: "mayx" if match_key(m.group(0)) == "may"
+                          and canonical_tones(m.group(0).lower()) != "mấy" else m.group(0), question)
+    return re.sub(r"[^\w%]+", " ", match_key(question)).strip()
+
+
 def question_shape(question: str) -> QuestionShape:
-    folded = re.sub(r"[^\w%]+", " ", match_key(question)).strip()
+    folded = _folded(question)
     counted = None
     m = _COUNTED.search(folded)
     if m:

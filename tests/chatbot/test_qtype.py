@@ -118,3 +118,11 @@ def test_a_number_of_items_then_what_they_are_is_a_list(question, listed):
 
 def test_a_year_is_not_a_number_of_items():
     assert question_shape("Năm 2025 phường đạt kết quả gì?").qtype is not QType.LIST
+
+
+def test_a_word_that_only_folds_onto_may_is_not_the_question_word():
+    # "máy móc" (machines) is not "mấy" (how many): the level is asked, nothing is counted
+    shape = question_shape("Việc đưa máy móc vào khâu giải phóng đất đạt tới mức nào?")
+    assert shape.qtype is QType.NUMBER and shape.unit == "level" and shape.counted is None
+    assert question_shape("Phường có mấy khâu đột phá?").counted == "khau dot"
+    assert question_shape("phuong co may khau dot pha").counted == "khau dot"   # typed without marks
