@@ -18,7 +18,7 @@ import numpy as np
 from chatbot.entities import find_people
 from chatbot.numbers import Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape
-from chatbot.synonyms import Thesaurus
+from index.synonyms import Thesaurus
 from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key

@@ -14,6 +14,7 @@ from index.accents import ToneRestorer
 from index.build import current_generation
 from index.embedder import Embedder
 from index.models import Hit
+from index.synonyms import Thesaurus
 from index.query import QueryAnalysis, find_wards, is_numeric, needs_tone_restoration, ward_key
 from ingest.models import Article, Paragraph, article_from_dict
 from ingest.text import match_key
@@ -35,6 +36,7 @@ class FusionWeights:
     restored_dense: float = 0.4     # restored tone marks are right ~88-97% of syllables (README): trusted as typed
     ward_bonus: float = 0.5         # articles about the named ward rank first
     candidates: int = 50
+    expansion: float = 0.5          # weight of equivalent phrases (index.synonyms) in the lexical scores
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class HybridIndex:
         for name in lexical.ANALYZERS:
             self.lexical[name] = lexical.LexicalIndex.load(generation / name, mmap=True)
             step(name)
+        self.thesaurus = Thesaurus()
         self.tones = ToneRestorer.load(generation / "tones.json")
         step("tones")
         self.ward_names: dict[str, str] = {}
@@ -141,6 +144,12 @@ class HybridIndex:
             signals["bm25_words"] = self.lexical["bm25_words"].scores(analysis.accented)
         if retriever in ("hybrid", "bm25_syllables"):
             signals["bm25_syllables"] = self.lexical["bm25_syllables"].scores(query)
+        # the hybrid also looks for the everyday or official equivalents of the question's phrases,
+        # at a fraction of the weight of the words actually asked
+        wider = self.thesaurus.expansion(analysis.accented) if retriever == "hybrid" and w.expansion else ""
+        if wider:
+            for name in ("bm25_words", "bm25_syllables"):
+                signals[name] = signals[name] + w.expansion * self.lexical[name].scores(wider)
 
         if retriever == "dense":
             scores, ids = dense.search(self.faiss, qvec, k)

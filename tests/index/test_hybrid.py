@@ -135,3 +135,16 @@ def test_a_given_query_vector_stands_in_for_encoding(seeds_index):
     moved = seeds_index.retrieve(q, 5, "dense", query_vector=other)
     assert [h.paragraph.key for h in moved.hits] != [h.paragraph.key for h in
                                                      seeds_index.retrieve(q, 5, "dense").hits]
+
+
+def test_equivalent_phrases_lift_the_paragraph_in_official_words(seeds_index):
+    # "rải vốn" (spreading capital thin) is written "đầu tư dàn trải" in the visit article
+    import dataclasses
+
+    q = "Tỉnh lưu ý gì để tránh rải vốn cho nhiều công trình?"
+    target = "002_06499cde5db94ce7#21"
+    plain = dataclasses.replace(seeds_index.weights, expansion=0.0)
+    without = [h.paragraph.key for h in seeds_index.retrieve(q, 5, weights=plain).hits]
+    with_ = [h.paragraph.key for h in seeds_index.retrieve(q, 5).hits]
+    assert with_[0] == target
+    assert without.index(target) > 0

@@ -1,7 +1,7 @@
 """The domain thesaurus: a text with one phrase of a group stands for every phrase of it."""
 from __future__ import annotations
 
-from chatbot.synonyms import Thesaurus
+from index.synonyms import Thesaurus
 from index.lexical import syllable_terms
 
 
@@ -21,7 +21,13 @@ def test_phrases_match_whole_syllables_with_or_without_tone_marks():
 
 
 def test_every_shipped_group_has_distinct_phrases():
-    from chatbot.synonyms import GROUPS
+    from index.synonyms import GROUPS
 
     for group in GROUPS:
         assert len(group) >= 2 and len(set(group)) == len(group), group
+
+
+def test_the_expansion_names_only_the_equivalents_not_already_asked():
+    t = Thesaurus((("thu hút", "mời gọi", "kêu gọi đầu tư"),))
+    assert t.expansion("Phường mời gọi dự án nào?") == "thu hút kêu gọi đầu tư"
+    assert t.expansion("thu nhập bình quân") == ""

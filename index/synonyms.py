@@ -49,7 +49,18 @@ class Thesaurus:
             for phrase in group:
                 sylls = tuple(syllables(match_key(phrase)))
                 self._by_first.setdefault(sylls[0], []).append((sylls, g))
+        self._groups = groups
         self._terms = [frozenset().union(*(syllable_terms(p) for p in group)) for group in groups]
+
+    def expansion(self, text: str) -> str:
+        """The phrases equivalent to those the text contains and not already in it, as text (to
+        widen a lexical query)."""
+        sylls = syllables(match_key(text))
+        found = sorted({g for i, s in enumerate(sylls) for phrase, g in self._by_first.get(s, ())
+                        if tuple(sylls[i:i + len(phrase)]) == phrase})
+        key = f" {' '.join(sylls)} "
+        return " ".join(p for g in found for p in self._groups[g]
+                        if f" {' '.join(syllables(match_key(p)))} " not in key)
 
     def equivalents(self, text: str) -> frozenset[str]:
         """Syllable terms of every phrase equivalent to one the text contains."""
