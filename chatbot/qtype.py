@@ -42,7 +42,10 @@ def _has(folded: str, *cues: str) -> bool:
 _NUMBER_CUES = ("bao nhieu", "may", "ty le", "muc", "so luong", "thu nhap", "toc do", "dien tich",
                 "tong von", "tong thu")
 _PERSON_CUES = ("ai", "ten la gi", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
-_ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "vai tro gi", "la chuc")
+_ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "la chuc")
+# "vai trò gì" is a person's post only when a person is asked about ("ông ấy giữ vai trò gì"); a
+# place's or a body's role ("Thanh Miếu muốn giữ vai trò gì đối với tỉnh") is an ordinary answer
+_PERSON_WORDS = ("ong", "ba", "dong chi", "nguoi", "anh", "chi", "ong ay", "ba ay")
 _DATE_CUES = ("khi nao", "ngay nao", "nam nao", "thang nao", "luc nao", "bao gio", "thoi gian nao",
               "thoi diem nao", "quy nao", "ngay bao nhieu", "hom nao", "dip nao")
 _LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "liet ke", "cac nao",
@@ -99,7 +102,7 @@ def question_shape(question: str) -> QuestionShape:
     author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
         _has(folded, "bai viet", "bai bao") and _has(folded, "ai", "do ai"))
     role = next((r for r in _ROLES if _has(folded, r)), None)
-    if _has(folded, *_ROLE_CUES):
+    if _has(folded, *_ROLE_CUES) or (_has(folded, "vai tro gi") and _has(folded, *_PERSON_WORDS)):
         return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)

@@ -39,6 +39,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("trường học", "cơ sở giáo dục"),
     ("bệnh viện", "cơ sở y tế", "trạm y tế"),
     ("thông minh", "hiện đại"),
+    ("khu vực", "vùng", "cả vùng"),
 )
 
 

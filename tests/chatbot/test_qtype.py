@@ -126,3 +126,8 @@ def test_a_word_that_only_folds_onto_may_is_not_the_question_word():
     assert shape.qtype is QType.NUMBER and shape.unit == "level" and shape.counted is None
     assert question_shape("Phường có mấy khâu đột phá?").counted == "khau dot"
     assert question_shape("phuong co may khau dot pha").counted == "khau dot"   # typed without marks
+
+
+def test_a_places_role_is_not_a_persons_post():
+    assert question_shape("Về lâu dài Thanh Miếu muốn giữ vai trò gì đối với tỉnh?").qtype is QType.OTHER
+    assert question_shape("Ông Nguyễn Hồng Phong giữ vai trò gì?").qtype is QType.ROLE
