@@ -143,11 +143,15 @@ class ExtractiveAnswerer:
         self._ward_syllables = {s for key in index.ward_names for s in key.split()} | {"phuong", "xa"}
         # the distinct sets of wards articles are about (a few, whatever the number of articles)
         self._article_wards = {frozenset(ward_key(w) for w in a.wards) for a in index.articles.values()}
-        # the same paragraphs and sentences come back question after question: their terms and
-        # the wards they name are computed once (bounded, so a large corpus does not grow it forever)
+        # the same paragraphs and sentences come back question after question: their terms, figures,
+        # people and the wards they name are computed once (bounded, so a large corpus does not grow it forever)
         thesaurus = Thesaurus()
         self._terms_of = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
+        self._quantities = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_quantities(text)))
+        self._people = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_people(text)))
+        self._name_key = functools.lru_cache(maxsize=50_000)(
+            lambda text: f" {re.sub(r'[^a-z0-9]+', ' ', match_key(text))} ")
         self._wards_in = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(ward_key(w) for w in find_wards(text, index.ward_names)))
 
@@ -260,6 +264,8 @@ class ExtractiveAnswerer:
         # what the figure must be about: the question without the wards it names ("tập trung"
         # stays although "Quang Trung" goes)
         content = self._query_terms(_drop_other_wards(asked, None, list(retrieval.analysis.wards) + wards))
+        # (unless the question is mostly about the wards themselves: "Xã Thụy Vân cũ giờ thuộc phường nào?")
+        sentence_terms = content if ward_keys and sum(content.values()) >= 0.6 * sum(terms.values()) else terms
         qvec = retrieval.query_vector
         # a list may sit in a short paragraph of names that ranks low: lists look further down
         hits = retrieval.hits[: self.settings.paragraphs + (2 if shape.qtype is QType.LIST else 0)]
@@ -288,11 +294,13 @@ class ExtractiveAnswerer:
                 if ward_keys and not self._sentence_ward_ok(sentence, ward_keys):
                     continue
                 s_terms = self._terms_of(sentence)
-                s_cov = self._coverage(terms, s_terms)
+                # the wards asked about are the article's business (checked above): a sentence is
+                # measured on what the question asks of them
+                s_cov = self._coverage(sentence_terms, s_terms)
                 if lead_start is not None and _CONTINUES.match(sentence):
                     # "Trong đó, …" / "Đặc biệt là …": the sentence goes on with what the one before
                     # it said, and answers a question about that
-                    s_cov = max(s_cov, 0.9 * self._coverage(terms, self._terms_of(p.text[lead_start:end])))
+                    s_cov = max(s_cov, 0.9 * self._coverage(sentence_terms, self._terms_of(p.text[lead_start:end])))
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
@@ -313,8 +321,7 @@ class ExtractiveAnswerer:
         return best
 
     def _names_in(self, p: Paragraph, names: list[str]) -> bool:
-        article = self.index.articles[p.article_id]
-        padded = f" {re.sub(r'[^a-z0-9]+', ' ', match_key(p.text + ' ' + article.title))} "
+        padded = self._name_key(p.text + " " + self.index.articles[p.article_id].title)
         return all(f" {n} " in padded for n in names)
 
     def _title_terms(self, p: Paragraph) -> set[str]:
@@ -339,7 +346,7 @@ class ExtractiveAnswerer:
         if q is QType.NUMBER:
             return self._number(text, start, sentence, shape, terms)
         if q is QType.DATE:
-            dates = [x for x in find_quantities(sentence) if _date_fits(x, shape)]
+            dates = [x for x in self._quantities(sentence) if _date_fits(x, shape)]
             if not dates:
                 return None, None, 0.0
             exact = [x for x in dates if x.kind == "date"]
@@ -356,7 +363,7 @@ class ExtractiveAnswerer:
                 return None, None, 0.0
             if p.kind is ParagraphKind.BYLINE and not p.states_fact:
                 return None, None, 0.0
-            people = [x for x in find_people(sentence) if _role_fits(x.role, shape.role)]
+            people = [x for x in self._people(sentence) if _role_fits(x.role, shape.role)]
             if not people:
                 if q is QType.PERSON and not shape.role:
                     # "ai đứng ra phát động …?" is answered by a body as often as by a person
@@ -419,7 +426,7 @@ class ExtractiveAnswerer:
     def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
                 terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
         # a figure the question itself states ("đường Nam Bỉm Sơn 6") is not its answer
-        qs = [x for x in find_quantities(sentence) if _unit_fits(x, shape) and x.text not in shape_numbers(terms)]
+        qs = [x for x in self._quantities(sentence) if _unit_fits(x, shape) and x.text not in shape_numbers(terms)]
         if not qs:
             return None, None, 0.0
         if shape.unit == "percent":

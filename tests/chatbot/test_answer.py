@@ -268,3 +268,19 @@ def test_a_question_asking_several_figures_is_split_per_figure(question, parts):
     from chatbot.answer import _count_parts
 
     assert _count_parts(question) == parts
+
+
+def test_a_sentence_is_measured_on_what_is_asked_of_the_wards_not_on_their_names(service, answerer):
+    # every paragraph of the visit article names both wards; the answer is the one sentence that
+    # speaks of the temples and spiritual tourism
+    d = decide(service, answerer,
+               "Lãnh đạo tỉnh đề nghị Bỉm Sơn, Quang Trung phát triển loại hình du lịch nào gắn với đền chùa?")
+    assert not d.abstained
+    pick = d.picks[0]
+    assert "du lịch tâm linh" in pick.paragraph.text[pick.sentence_span[0]:pick.sentence_span[1]]
+
+
+def test_a_question_about_the_wards_themselves_still_counts_their_names(service, answerer):
+    d = decide(service, answerer, "Xã Thụy Vân cũ nay thuộc phường nào?")
+    assert not d.abstained
+    assert "Nông Trang" in d.picks[0].paragraph.text
