@@ -370,6 +370,10 @@ class ExtractiveAnswerer:
                     org = _organisation(sentence)
                     if org:
                         return sentence[org[0]:org[1]], (start + org[0], start + org[1]), 0.7
+                    # a name the Vietnamese patterns do not know ("Jean Ribault", "Edison")
+                    name = _proper_name(sentence, terms, self.index.ward_names)
+                    if name:
+                        return sentence[name[0]:name[1]], (start + name[0], start + name[1]), 0.6
                 return None, None, 0.0
             person = max(people, key=lambda x: (x.role is not None, -x.span[0]))
             if q is QType.ROLE and person.role_span:
@@ -483,6 +487,40 @@ def _count_parts(question: str) -> list[str]:
             segment = segment[:tail.start()]
         parts.append((prefix + segment).strip())
     return parts
+
+
+# ordinary words that open a sentence with a capital letter
+_SENTENCE_OPENERS = frozenset("""ca cac nhung mot theo trong tai voi khi sau truoc tu den nhu do vi neu
+nam ngay thang hien ngoai tuy va nhung con ong ba""".split())
+
+
+def _proper_name(sentence: str, terms: dict[str, float], ward_names: dict[str, str]) -> tuple[int, int] | None:
+    """The first run of capitalised words that the question does not already say, that is not a
+    ward and not only titles ("Tổng thống", "Đảng ủy"); a lone word opening the sentence is
+    just a capital letter."""
+    words = list(_CAP_WORD.finditer(sentence))
+    runs: list[tuple[int, int, int]] = []   # start, end, words
+    i = 0
+    while i < len(words):
+        if not words[i].group(0)[:1].isupper():
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and words[j].group(0)[:1].isupper() and \
+                sentence[words[j - 1].end():words[j].start()] in (" ", "-", " - "):
+            j += 1
+        run = [w.group(0) for w in words[i:j]]
+        if i == 0 and len(run) > 1 and match_key(run[0]) in _SENTENCE_OPENERS:
+            run, i = run[1:], i + 1          # "Cả Tesla …": capitalised only to open the sentence
+        run_words = [w for w in run if canonical_tones(w.lower()) not in _GENERIC_CAPITALISED]
+        key = match_key(" ".join(run_words))
+        asked = all(k in terms for k in key.split())
+        if run_words and not asked and key not in ward_names and not (i == 0 and len(run) == 1):
+            runs.append((words[i + run.index(run_words[0])].start(), words[j - 1].end(), len(run_words)))
+        i = j
+    # a full name ("Jean Ribault") before a lone capitalised word ("Tin lành")
+    best = max(runs, key=lambda r: (min(r[2], 2), -r[0]), default=None)
+    return (best[0], best[1]) if best else None
 
 
 def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:

@@ -312,6 +312,9 @@ def _scan_numbers(text: str, taken: list[tuple[int, int]]) -> list[_Found]:
     return found
 
 
+_YEAR_WORD = re.compile(r"(?:^|\s)(?:năm|Năm|NĂM)\s+$")
+
+
 def _one_number(text: str, m: re.Match[str]) -> _Found | None:
     s, e = m.start(), m.end()
     iso = _ISO_DATE.match(text, s)
@@ -362,8 +365,11 @@ def _one_number(text: str, m: re.Match[str]) -> _Found | None:
             kind, unit, end = "count", noun, noun_end
         else:
             kind, unit = "money", "đồng"      # "15.200 tỷ": the articles' amounts are in đồng
-    is_year = (kind == "number" and not sc and re.fullmatch(r"(?:19|20)\d{2}", m.group(1)) is not None
-               and upper is None)
+    # "2025", or any year the word "năm" announces ("năm 1279", "Năm 938")
+    is_year = (kind == "number" and not sc and upper is None
+               and (re.fullmatch(r"(?:19|20)\d{2}", m.group(1)) is not None
+                    or (re.fullmatch(r"\d{3,4}", m.group(1)) is not None and _YEAR_WORD.search(text[:s]) is not None
+                        and not _counted_noun(text, end)[0])))
     if kind == "number" and not sc:
         noun, noun_end = _counted_noun(text, end)
         if noun and (not is_year or _COUNT.match(text, end)):

@@ -284,3 +284,22 @@ def test_a_question_about_the_wards_themselves_still_counts_their_names(service,
     d = decide(service, answerer, "Xã Thụy Vân cũ nay thuộc phường nào?")
     assert not d.abstained
     assert "Nông Trang" in d.picks[0].paragraph.text
+
+
+@pytest.mark.parametrize("sentence, asked, name", [
+    ("Nhà thám hiểm người Pháp Jean Ribault đã lập bản đồ sông St. Johns vào năm 1562.",
+     "lập bản đồ sông St. Johns", "Jean Ribault"),
+    ("Cả Tesla và Edison đều không giành được giải thưởng.", "Tesla", "Edison"),
+])
+def test_a_name_the_vietnamese_patterns_do_not_know_answers_who(sentence, asked, name):
+    from chatbot.answer import _proper_name
+    from index.lexical import syllable_terms
+
+    found = _proper_name(sentence, {t: 1.0 for t in syllable_terms(asked)}, {})
+    assert found is not None and name in sentence[found[0]:found[1]]
+
+
+def test_no_name_is_made_up_from_titles_or_the_first_word():
+    from chatbot.answer import _proper_name
+
+    assert _proper_name("Đồng chí Bí thư Đảng ủy phát biểu tại hội nghị.", {}, {}) is None

@@ -217,3 +217,15 @@ def test_decomposed_text_gives_the_same_quantities(text):
     assert [(q.value, q.kind, q.qualifier) for q in a] == [(q.value, q.kind, q.qualifier) for q in b]
     for q in b:
         assert decomposed[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize("text, year", [
+    ("cuộc chiến kéo dài đến năm 1279 và kết thúc", "1279"),
+    ("Năm 938, Ngô Quyền đánh tan quân Nam Hán", "938"),
+])
+def test_a_year_the_word_nam_announces_is_a_year_whatever_its_century(text, year):
+    assert [(x.text, x.kind) for x in find_quantities(text)] == [(year, "year")]
+
+
+def test_a_number_after_nam_that_counts_something_is_a_count():
+    assert [(x.text, x.kind) for x in find_quantities("năm 300 người")] == [("300 người", "count")]
