@@ -430,7 +430,9 @@ class ExtractiveAnswerer:
     def _number(self, text: str, start: int, sentence: str, shape: QuestionShape,
                 terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
         # a figure the question itself states ("đường Nam Bỉm Sơn 6") is not its answer
-        qs = [x for x in self._quantities(sentence) if _unit_fits(x, shape) and x.text not in shape_numbers(terms)]
+        asked = shape_numbers(terms)
+        qs = [x for x in self._quantities(sentence) if x.text not in asked and
+              (_unit_fits(x, shape) or _counts_the_noun(sentence, x, shape))]
         if not qs:
             return None, None, 0.0
         if shape.unit == "percent":
@@ -611,6 +613,15 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
         last = m.end()
     out.append((last, len(sentence)))
     return out
+
+
+def _counts_the_noun(sentence: str, x: Quantity, shape: QuestionShape) -> bool:
+    """"bao nhiêu bác sĩ" is answered by "10 phần trăm bác sĩ" and "bao nhiêu cổ phần" by "230
+    triệu USD cổ phần": any figure the counted noun directly follows."""
+    if not shape.counted or x.kind in ("date", "period", "year"):
+        return False
+    after = match_key(sentence[x.end:x.end + 40]).lstrip(" ,")
+    return f"{after} ".startswith(shape.counted + " ")
 
 
 def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:

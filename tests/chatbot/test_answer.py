@@ -303,3 +303,18 @@ def test_no_name_is_made_up_from_titles_or_the_first_word():
     from chatbot.answer import _proper_name
 
     assert _proper_name("Đồng chí Bí thư Đảng ủy phát biểu tại hội nghị.", {}, {}) is None
+
+
+@pytest.mark.parametrize("sentence, question, figure", [
+    ("Theo báo cáo, 7 đến 10 phần trăm bác sĩ Mỹ tự phân phát thuốc.", "Có bao nhiêu bác sĩ tự phân phát thuốc?",
+     "10 phần trăm"),
+    ("Trường cuối cùng đã giảm 230 triệu USD cổ phần của mình.", "Trường đã giảm bao nhiêu cổ phần?", "230 triệu"),
+])
+def test_a_figure_the_counted_noun_follows_answers_how_many(sentence, question, figure):
+    from chatbot.answer import _counts_the_noun
+    from chatbot.numbers import find_quantities
+    from chatbot.qtype import question_shape
+
+    shape = question_shape(question)
+    fitting = [x for x in find_quantities(sentence) if _counts_the_noun(sentence, x, shape)]
+    assert [x.text for x in fitting] and figure in fitting[0].text
