@@ -31,8 +31,7 @@ def _prepare(index: HybridIndex, questions: Sequence[Question]):
     for q in questions:
         analysis = index.analyze(q.question)
         qvec = index.embedder.embed_queries([analysis.accented])[0]
-        lex = {"bm25_words": index.lexical["bm25_words"].scores(analysis.accented),
-               "bm25_syllables": index.lexical["bm25_syllables"].scores(q.question)}
+        lex = index.lexical_signals(analysis, base)
         signals = index.hybrid_signals(analysis, qvec, lex, base.candidates)
         gold = np.array([index.paragraphs[r].key in q.gold for r in signals.rows])
         prepared.append((analysis, signals, gold))

@@ -140,16 +140,12 @@ class HybridIndex:
         signals: dict[str, np.ndarray] = {}
         if retriever in ("hybrid", "dense"):
             qvec = query_vector if query_vector is not None else self.embedder.embed_queries([analysis.accented])[0]
-        if retriever in ("hybrid", "bm25_words"):
+        if retriever == "hybrid":
+            signals = self.lexical_signals(analysis, w)
+        elif retriever == "bm25_words":
             signals["bm25_words"] = self.lexical["bm25_words"].scores(analysis.accented)
-        if retriever in ("hybrid", "bm25_syllables"):
+        elif retriever == "bm25_syllables":
             signals["bm25_syllables"] = self.lexical["bm25_syllables"].scores(query)
-        # the hybrid also looks for the everyday or official equivalents of the question's phrases,
-        # at a fraction of the weight of the words actually asked
-        wider = self.thesaurus.expansion(analysis.accented) if retriever == "hybrid" and w.expansion else ""
-        if wider:
-            for name in ("bm25_words", "bm25_syllables"):
-                signals[name] = signals[name] + w.expansion * self.lexical[name].scores(wider)
 
         if retriever == "dense":
             scores, ids = dense.search(self.faiss, qvec, k)
@@ -170,6 +166,18 @@ class HybridIndex:
             sig["ward"] = float(signals_.ward[j])
             hits.append(self._hit(int(signals_.rows[j]), float(fused[j]), rank, sig))
         return Retrieval(hits, analysis, qvec)
+
+    def lexical_signals(self, analysis: QueryAnalysis, w: FusionWeights) -> dict[str, np.ndarray]:
+        """Both BM25 sides of the hybrid: the words analyzer on the accented text, the syllable
+        analyzer on the text as typed, and the everyday or official equivalents of the question's
+        phrases (index.synonyms) at a fraction of the weight of the words actually asked."""
+        signals = {"bm25_words": self.lexical["bm25_words"].scores(analysis.accented),
+                   "bm25_syllables": self.lexical["bm25_syllables"].scores(analysis.text)}
+        wider = self.thesaurus.expansion(analysis.accented) if w.expansion else ""
+        if wider:
+            for name in signals:
+                signals[name] = signals[name] + w.expansion * self.lexical[name].scores(wider)
+        return signals
 
     def hybrid_signals(self, analysis: QueryAnalysis, qvec: np.ndarray, lexical_scores: dict[str, np.ndarray],
                        candidates: int) -> "Signals":
@@ -219,7 +227,7 @@ def fuse(signals: Signals, analysis: QueryAnalysis, w: FusionWeights, *, ward_aw
     restored (the encoder then sees a guessed text); a named ward lifts its articles."""
     if len(signals.rows) == 0:
         return np.zeros(0, dtype=np.float32)
-    norm = {name: _minmax(v) for name, v in signals.parts.items()}
+    norm = {name: _minmax(v, w.candidates) for name, v in signals.parts.items()}
     w_dense = w.dense
     if analysis.numeric:
         w_dense = min(w_dense, w.numeric_dense)
@@ -242,8 +250,15 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-def _minmax(values: np.ndarray) -> np.ndarray:
-    lo, hi = float(values.min()), float(values.max())
+def _minmax(values: np.ndarray, depth: int | None = None) -> np.ndarray:
+    """Scores scaled between the best (1) and the ``depth``-th best (0; lower ones clipped to 0).
+
+    Each side is scaled over its own candidate list, not over the union of every side's
+    candidates: the paragraphs only another side brought in would otherwise set the floor (a BM25
+    score of 0, a dense cosine far below any this side returned) and squeeze this side's scores."""
+    hi = float(values.max())
+    lo = float(np.partition(values, len(values) - depth)[len(values) - depth]) \
+        if depth and len(values) > depth else float(values.min())
     if hi - lo < 1e-9:
         return np.where(values > 0, 1.0, 0.0).astype(np.float32) if hi > 0 else np.zeros_like(values)
-    return ((values - lo) / (hi - lo)).astype(np.float32)
+    return np.clip((values - lo) / (hi - lo), 0.0, None).astype(np.float32)

@@ -148,3 +148,15 @@ def test_equivalent_phrases_lift_the_paragraph_in_official_words(seeds_index):
     with_ = [h.paragraph.key for h in seeds_index.retrieve(q, 5).hits]
     assert with_[0] == target
     assert without.index(target) > 0
+
+
+def test_each_side_is_scaled_over_its_own_candidate_depth():
+    from index.hybrid import _minmax
+
+    v = np.array([10.0, 8.0, 6.0, 0.0, 0.0], dtype=np.float32)
+    # over everything: the zeros another side brought in set the floor
+    assert np.allclose(_minmax(v), [1.0, 0.8, 0.6, 0.0, 0.0])
+    # over this side's own top 3: the third best is the floor, anything below is 0
+    assert np.allclose(_minmax(v, 3), [1.0, 0.5, 0.0, 0.0, 0.0])
+    assert np.allclose(_minmax(v, 10), _minmax(v))              # fewer candidates than the depth
+    assert np.allclose(_minmax(np.zeros(4, dtype=np.float32), 2), 0.0)
