@@ -397,6 +397,12 @@ class ExtractiveAnswerer:
             if found:
                 a, b = found
                 return sentence[a:b], (start + a, start + b), 1.0
+            if shape.named and _mentions(sentence, shape.named):
+                # the thing is in the sentence but its name is written elsewhere in it
+                # ("… đã chơi tại sân vận động StubHub Center")
+                name = _proper_name(sentence, terms, self.index.ward_names)
+                if name:
+                    return sentence[name[0]:name[1]], (start + name[0], start + name[1]), 0.5
             return None, None, 0.0
         if q is QType.PLACE:
             m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
@@ -523,6 +529,14 @@ def _proper_name(sentence: str, terms: dict[str, float], ward_names: dict[str, s
     # a full name ("Jean Ribault") before a lone capitalised word ("Tin lành")
     best = max(runs, key=lambda r: (min(r[2], 2), -r[0]), default=None)
     return (best[0], best[1]) if best else None
+
+
+def _mentions(sentence: str, noun: str) -> bool:
+    """The noun is in the sentence: compared with its tone marks when it was typed with them."""
+    if has_diacritics(noun):
+        typed = " ".join(canonical_tones(w.group(0).lower()) for w in _CAP_WORD.finditer(sentence))
+        return f" {noun} " in f" {typed} "
+    return f" {noun} " in f" {' '.join(match_key(w.group(0)) for w in _CAP_WORD.finditer(sentence))} "
 
 
 def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:

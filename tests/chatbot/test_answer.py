@@ -318,3 +318,11 @@ def test_a_figure_the_counted_noun_follows_answers_how_many(sentence, question, 
     shape = question_shape(question)
     fitting = [x for x in find_quantities(sentence) if _counts_the_noun(sentence, x, shape)]
     assert [x.text for x in fitting] and figure in fitting[0].text
+
+
+def test_a_noun_is_mentioned_with_its_tone_marks_when_typed_with_them():
+    from chatbot.answer import _mentions
+
+    assert _mentions("Hai đội đã chơi tại sân vận động StubHub Center.", "sân vận động")
+    assert not _mentions("Phường dành nguồn lực cho Nhân dân.", "chợ")        # "cho" is not "chợ"
+    assert _mentions("phuong danh nguon luc cho nhan dan", "cho")            # typed without marks
