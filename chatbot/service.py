@@ -74,6 +74,11 @@ class Service:
                 self._cache.popitem(last=False)
             return answer
 
+    def warm_up(self) -> None:
+        """Answer one question, outside the cache, so the first user's answer does not pay for
+        loading the word segmenter and touching the index pages."""
+        self.chain.invoke({"question": "thu nhập bình quân", "history": []})
+
     def check(self, claim: str) -> CheckReport:
         from chatbot.factcheck import FactChecker
 
@@ -114,7 +119,7 @@ def build_service(settings: Settings | None = None) -> Service:
     embedder = load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
     index = open_index(settings.corpus_dir, settings.index_dir, embedder, seed_dir=settings.corpus_seed_dir)
     service = Service(index, settings)
-    service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up: first answer fast
+    service.warm_up()
     return service
 
 
@@ -123,5 +128,5 @@ def reload_service(settings: Settings, embedder: Embedder) -> Service:
     an already loaded embedder. Its answer cache starts empty. For hot swaps after the index
     was rebuilt (``webapp.runtime.ServiceHolder.reload``)."""
     service = Service(HybridIndex.load(settings.index_dir, embedder), settings)
-    service.chain.invoke({"question": "thu nhập bình quân", "history": []})  # warm-up
+    service.warm_up()
     return service

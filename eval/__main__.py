@@ -79,7 +79,9 @@ def _service_for(dataset: str, settings: Settings):
     from chatbot.service import Service
     from eval.datasets import open_eval_index
 
-    return Service(open_eval_index(dataset, _embedder(settings), _eval_cache(settings)), settings)
+    service = Service(open_eval_index(dataset, _embedder(settings), _eval_cache(settings)), settings)
+    service.warm_up()  # latency is measured after warm-up, as a server answers after start-up
+    return service
 
 
 def cmd_answers(args: argparse.Namespace, settings: Settings) -> int:
