@@ -297,7 +297,7 @@ class ExtractiveAnswerer:
                 # the wards asked about are the article's business (checked above): a sentence is
                 # measured on what the question asks of them
                 s_cov = self._coverage(sentence_terms, s_terms)
-                if lead_start is not None and _CONTINUES.match(sentence):
+                if lead_start is not None and (_CONTINUES.match(sentence) or _REFERS_BACK.match(sentence)):
                     # "Trong đó, …" / "Đặc biệt là …": the sentence goes on with what the one before
                     # it said, and answers a question about that
                     s_cov = max(s_cov, 0.9 * self._coverage(sentence_terms, self._terms_of(p.text[lead_start:end])))
@@ -575,6 +575,9 @@ def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:
 _BODY_NOUNS = frozenset({"co quan", "don vi", "to chuc", "ban nganh", "nganh", "ban", "so nganh", "doan the"})
 
 # openings of a sentence that carries on the previous one's subject
+# a sentence whose first words point back at the one before ("Trong bài viết của mình, ông …",
+# "Hầu hết các trường này …"): it is about what that one named
+_REFERS_BACK = re.compile(r"^(?:[^\s.;:]+\s+){0,5}?(?:ông|bà|họ|nó|chúng|này|ấy)\b", re.IGNORECASE)
 _CONTINUES = re.compile(r"(?:Trong đó|Cụ thể|Đặc biệt|Đó là|Gồm|Bao gồm|Nhất là|Theo đó|Tức là|Trong số đó)\b")
 
 _ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")

@@ -326,3 +326,16 @@ def test_a_noun_is_mentioned_with_its_tone_marks_when_typed_with_them():
     assert _mentions("Hai đội đã chơi tại sân vận động StubHub Center.", "sân vận động")
     assert not _mentions("Phường dành nguồn lực cho Nhân dân.", "chợ")        # "cho" is not "chợ"
     assert _mentions("phuong danh nguon luc cho nhan dan", "cho")            # typed without marks
+
+
+@pytest.mark.parametrize("sentence, refers", [
+    ("Trong bài viết của mình, ông giải thích lý thuyết của mình.", True),
+    ("Hầu hết các trường này là trường dạy nghề.", True),
+    ("Phường Đông Sơn đạt 11,8%.", False),
+    ("Thông tin này được công bố vào năm sau, khi hội nghị kết thúc và mọi người ra về.", True),
+    ("Đại hội đề ra 28 chỉ tiêu chủ yếu cho nhiệm kỳ này.", False),     # "này" too far in
+])
+def test_a_sentence_that_points_back_at_the_one_before(sentence, refers):
+    from chatbot.answer import _REFERS_BACK
+
+    assert bool(_REFERS_BACK.match(sentence)) is refers
