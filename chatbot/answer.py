@@ -634,11 +634,13 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 
 def _counts_the_noun(sentence: str, x: Quantity, shape: QuestionShape) -> bool:
     """"bao nhiêu bác sĩ" is answered by "10 phần trăm bác sĩ" and "bao nhiêu cổ phần" by "230
-    triệu USD cổ phần": any figure the counted noun directly follows."""
+    triệu USD cổ phần": any figure the counted noun directly follows (or directly precedes)."""
     if not shape.counted or x.kind in ("date", "period", "year"):
         return False
     after = match_key(sentence[x.end:x.end + 40]).lstrip(" ,")
-    return f"{after} ".startswith(shape.counted + " ")
+    before = match_key(sentence[max(0, x.start - 40):x.start]).rstrip()
+    # or right before it, as in "ở tuổi 39", "lần thứ 2"
+    return f"{after} ".startswith(shape.counted + " ") or f" {before}".endswith(" " + shape.counted)
 
 
 def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:

@@ -75,7 +75,8 @@ _KIND_OF = re.compile(r"\b(?:loai hinh|loai|hinh thuc|nhom|linh vuc)\s+((?:\w+\s
 _N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z]+(?:\s+[a-z]+){0,2})\b.*\b(?:la gi|la nhung gi|gom gi)\b")
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
-_NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai"}
+_NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
+              "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu"}
 
 
 def _folded(question: str) -> str:

@@ -339,3 +339,13 @@ def test_a_sentence_that_points_back_at_the_one_before(sentence, refers):
     from chatbot.answer import _REFERS_BACK
 
     assert bool(_REFERS_BACK.match(sentence)) is refers
+
+
+def test_a_figure_right_after_the_counted_noun_counts_it_too():
+    from chatbot.answer import _counts_the_noun
+    from chatbot.numbers import find_quantities
+    from chatbot.qtype import question_shape
+
+    sentence = "Anh chơi trận đấu ở tuổi 39, trở thành người lớn tuổi nhất."
+    shape = question_shape("Anh ấy bao nhiêu tuổi khi chơi trận đấu?")
+    assert [x.text for x in find_quantities(sentence) if _counts_the_noun(sentence, x, shape)] == ["39"]

@@ -131,3 +131,12 @@ def test_a_word_that_only_folds_onto_may_is_not_the_question_word():
 def test_a_places_role_is_not_a_persons_post():
     assert question_shape("Về lâu dài Thanh Miếu muốn giữ vai trò gì đối với tỉnh?").qtype is QType.OTHER
     assert question_shape("Ông Nguyễn Hồng Phong giữ vai trò gì?").qtype is QType.ROLE
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("Peyton Manning bao nhiêu tuổi khi anh chơi trận chung kết?", "tuoi"),   # "khi" is no noun
+    ("Đường sắt ngầm bao phủ bao nhiêu phần của thành phố?", None),
+    ("Phường Đông Sơn có bao nhiêu doanh nghiệp mới?", "doanh nghiep"),
+])
+def test_the_counted_noun_stops_at_function_words(question, counted):
+    assert question_shape(question).counted == counted
