@@ -252,6 +252,8 @@ def test_an_abstention_without_related_paragraphs_says_only_that(service):
     ("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?", []),
     ("So sánh chỉ tiêu tham gia BHYT của Quang Trung với Đông Sơn?", ["quang trung", "dong son"]),
     ("thu nhap binh quan quang trung", []),
+    # an abbreviation between two names ends the first
+    ("Đội Broncos đã giành được AFC Championship Game khi nào?", ["broncos", "championship game"]),
 ])
 def test_question_names_are_the_particular_things_asked_about(question, names):
     assert question_names(question) == names
@@ -349,3 +351,11 @@ def test_a_figure_right_after_the_counted_noun_counts_it_too():
     sentence = "Anh chơi trận đấu ở tuổi 39, trở thành người lớn tuổi nhất."
     shape = question_shape("Anh ấy bao nhiêu tuổi khi chơi trận đấu?")
     assert [x.text for x in find_quantities(sentence) if _counts_the_noun(sentence, x, shape)] == ["39"]
+
+
+def test_of_several_names_most_must_be_in_the_source_and_a_plural_counts(service, answerer):
+    p = next(p for p in service.index.paragraphs if "Nam Bỉm Sơn 6" in p.text)
+    assert answerer._names_in(p, ["nam bim son"])
+    assert not answerer._names_in(p, ["nam dinh"])                          # one name: it must be there
+    assert answerer._names_in(p, ["tran phu", "nam bim son", "hoang mai"])  # two of three
+    assert not answerer._names_in(p, ["tran phu", "hoang mai", "ha dong"])
