@@ -18,10 +18,10 @@ import numpy as np
 from chatbot.entities import find_people
 from chatbot.numbers import Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape
-from index.synonyms import Thesaurus
 from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
+from index.synonyms import Thesaurus
 from ingest.models import Paragraph, ParagraphKind
 from ingest.text import canonical_tones, has_diacritics, match_key, nfc
 
@@ -45,7 +45,7 @@ _CLAUSE_SPLIT = re.compile(r"[;:]|,\s|(?<!\d)\s[-–]\s(?!\d)")  # "2020 - 2025"
 _DATE_LEAD = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày|ngày|sáng|chiều|tối|trưa)\s)$")
 _WARD_MENTION = re.compile(r"\b(phường|xã|thị trấn|phuong|xa|thi tran)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)",
                            re.IGNORECASE)
-# "lần lượt", "mỗi phường", "từng xã", "so với", "còn": each ward's own figure is asked for
+# "lần lượt", "mỗi phường", "từng xã", "so với", "cao hơn": each ward's own figure is asked for
 _PER_WARD = re.compile(r"\b(?:lan luot|moi (?:phuong|xa|dia phuong|noi|ben)|tung (?:phuong|xa|dia phuong)|so voi|"
                        r"khac nhau|hon|cao hon|thap hon|rieng)\b")
 _NOT_A_NAME = {"nao", "do", "nay", "ay", "kia", "minh", "moi", "cu", "la", "co", "da", "duoc", "se", "va",
@@ -273,6 +273,7 @@ class ExtractiveAnswerer:
         if not hits:
             return None
         top_score = max(h.score for h in hits) or 1.0
+        cfg = self.settings
         names = [n for n in question_names(question) if n not in idx.ward_names]
         best: Pick | None = None
         best_key = -1e9
@@ -307,7 +308,6 @@ class ExtractiveAnswerer:
                 support = 0.5 * s_cov + 0.5 * para_cov
                 if shape.author and p.kind is ParagraphKind.BYLINE and fit > 0:
                     support = max(support, para_cov)  # a byline matches the question through its article
-                cfg = self.settings
                 score = (cfg.w_sentence_terms * s_cov + cfg.w_paragraph_terms * para_cov
                          + cfg.w_retrieval * (h.score / top_score)
                          + cfg.w_dense * max(dense - cfg.dense_floor, 0.0) + cfg.w_fit * fit)

@@ -14,8 +14,8 @@ from index.accents import ToneRestorer
 from index.build import current_generation
 from index.embedder import Embedder
 from index.models import Hit
-from index.synonyms import Thesaurus
 from index.query import QueryAnalysis, find_wards, is_numeric, needs_tone_restoration, ward_key
+from index.synonyms import Thesaurus
 from ingest.models import Article, Paragraph, article_from_dict
 from ingest.text import match_key
 
