@@ -52,8 +52,6 @@ def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: Genera
         return {**inp, "answer": compose(inp["question"], inp["standalone"], decision)}
 
     def generate(inp: dict) -> dict:
-        if writer is None:
-            return inp
         extractive: Answer = inp["answer"]
         sources = [Citation(i + 1, h.paragraph.article_id, h.paragraph.title, h.paragraph.date,
                             h.paragraph.number, h.paragraph.text, None, h.score)
@@ -79,5 +77,7 @@ def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: Genera
         trimmed = _quotes_only(ans)
         return trimmed if trimmed.text and not guard(trimmed) else _abstain(ans)
 
-    return (RunnableLambda(standalone) | RunnableLambda(retrieve) | RunnableLambda(answer)
-            | RunnableLambda(generate) | RunnableLambda(guarded))
+    chain = RunnableLambda(standalone) | RunnableLambda(retrieve) | RunnableLambda(answer)
+    if writer is not None:  # the generative step only when an endpoint is configured
+        chain = chain | RunnableLambda(generate)
+    return chain | RunnableLambda(guarded)
