@@ -193,7 +193,9 @@ class ExtractiveAnswerer:
         unknown = self._unknown_ward(analysis.text)
         if unknown:
             return Decision(abstained=True, reason=f"unknown ward {unknown}", related=related)
-        shape = question_shape(analysis.accented)
+        # the shape is read from the words as typed: restored tone marks may be wrong exactly where
+        # it matters ("co may khau" restored as "có máy khâu", machines, not "có mấy khâu")
+        shape = question_shape(analysis.text if analysis.restored else analysis.accented)
         wards = list(analysis.wards)
         if len(wards) >= 2 and self._joint_article(wards) and not _PER_WARD.search(match_key(analysis.text)):
             # one article is about all of them ("hai phường Bỉm Sơn, Quang Trung"): the question is

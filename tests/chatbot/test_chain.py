@@ -498,3 +498,11 @@ def test_everyday_words_find_the_sentence_in_official_words(service, question, e
     ans = ask(service, question)
     assert not ans.abstained, ans.text
     assert expected in ans.text
+
+
+def test_a_count_question_typed_without_marks_keeps_its_question_word(service):
+    # restoring "co may khau" gives "có máy khâu" (a sewing machine): the question word is read
+    # from what was typed
+    ans = ask(service, "phuong dong son co may khau dot pha")
+    assert not ans.abstained, ans.text
+    assert ans.short_answer == "2 khâu đột phá"
