@@ -21,7 +21,6 @@ from chatbot.qtype import QType, QuestionShape, question_shape
 from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
-from index.synonyms import Thesaurus
 from ingest.models import Paragraph, ParagraphKind
 from ingest.text import canonical_tones, has_diacritics, match_key, nfc
 
@@ -146,7 +145,7 @@ class ExtractiveAnswerer:
         self._article_wards = {frozenset(ward_key(w) for w in a.wards) for a in index.articles.values()}
         # the same paragraphs and sentences come back question after question: their terms, figures,
         # people and the wards they name are computed once (bounded, so a large corpus does not grow it forever)
-        thesaurus = Thesaurus()
+        thesaurus = index.thesaurus  # the one retrieval widens its queries with
         self._terms_of = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
         self._quantities = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_quantities(text)))
