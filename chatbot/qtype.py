@@ -115,8 +115,8 @@ def question_shape(question: str) -> QuestionShape:
             words = words[1:]
         listed = " ".join(words[:2]) or None
         return QuestionShape(QType.LIST, None, None, listed=listed if listed not in _NOT_LISTED else None)
-    if _NAME_ASKED.search(folded) and not role and not author and not _has(folded, "ai"):
-        asked = _NAME_ASKED.search(folded)
+    asked = _NAME_ASKED.search(folded)
+    if asked and not role and not author and not _has(folded, "ai"):
         named = _named_noun(folded[:asked.start()])
         if named is None and asked.group(0) == "ten cua":   # "tên của tuyến phố … là gì"
             named = _named_noun(folded[asked.end():])

@@ -4,8 +4,9 @@ Citizens often type "thu nhap binh quan"; the dense encoder sees that as a diffe
 A bigram model over the corpus's accented syllables picks, for each folded syllable, the accented
 form that best fits its neighbours (Viterbi), so "thu nhap binh quan" -> "thu nhập bình quân".
 A Vietnamese word list (underthesea's Viet74K dictionary, shipped inside the package) adds the
-words a small corpus never uses ("sổ đỏ", "gợi ý", "đền chùa") as a weak prior: each entry counts
-once, far below what the corpus's own usage counts. Syllables neither knows are left as typed.
+words a small corpus never uses ("sổ đỏ", "gợi ý") as a weak prior: an entry counts for less than
+one use in the corpus, and its syllables are candidates only where the corpus has none. Syllables
+neither knows are left as typed.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ QUESTION_PHRASES = (
 
 _LAMBDA = 0.99  # measured: restored-syllable accuracy on seeds and XQuAD questions (README)
 _LEXICON_WEIGHT = 0.3  # a dictionary entry counts for less than one use in the corpus
+_QUESTION_WEIGHT = 20  # each question phrase counts as if the corpus said it this many times
 
 
 def vietnamese_words() -> list[str]:
@@ -43,7 +45,6 @@ def vietnamese_words() -> list[str]:
 
     path = files("underthesea") / "corpus" / "data" / "Viet74K.txt"
     return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-_QUESTION_WEIGHT = 20  # weight of the bigram estimate against the unigram one
 
 
 class ToneRestorer:

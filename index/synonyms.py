@@ -46,26 +46,29 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 class Thesaurus:
     def __init__(self, groups: tuple[tuple[str, ...], ...] = GROUPS):
         self._by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self._phrases: list[list[tuple[str, ...]]] = []      # each group's phrases as folded syllables
         for g, group in enumerate(groups):
-            for phrase in group:
-                sylls = tuple(syllables(match_key(phrase)))
+            self._phrases.append([tuple(syllables(match_key(p))) for p in group])
+            for sylls in self._phrases[g]:
                 self._by_first.setdefault(sylls[0], []).append((sylls, g))
         self._groups = groups
         self._terms = [frozenset().union(*(syllable_terms(p) for p in group)) for group in groups]
+
+    def _groups_in(self, sylls: list[str]) -> set[int]:
+        """The groups one of whose phrases the folded syllables contain."""
+        return {g for i, s in enumerate(sylls) for phrase, g in self._by_first.get(s, ())
+                if tuple(sylls[i:i + len(phrase)]) == phrase}
 
     def expansion(self, text: str) -> str:
         """The phrases equivalent to those the text contains and not already in it, as text (to
         widen a lexical query)."""
         sylls = syllables(match_key(text))
-        found = sorted({g for i, s in enumerate(sylls) for phrase, g in self._by_first.get(s, ())
-                        if tuple(sylls[i:i + len(phrase)]) == phrase})
         key = f" {' '.join(sylls)} "
-        return " ".join(p for g in found for p in self._groups[g]
-                        if f" {' '.join(syllables(match_key(p)))} " not in key)
+        return " ".join(phrase for g in sorted(self._groups_in(sylls))
+                        for phrase, folded in zip(self._groups[g], self._phrases[g])
+                        if f" {' '.join(folded)} " not in key)
 
     def equivalents(self, text: str) -> frozenset[str]:
         """Syllable terms of every phrase equivalent to one the text contains."""
-        sylls = syllables(match_key(text))
-        found = {g for i, s in enumerate(sylls) for phrase, g in self._by_first.get(s, ())
-                 if tuple(sylls[i:i + len(phrase)]) == phrase}
+        found = self._groups_in(syllables(match_key(text)))
         return frozenset().union(*(self._terms[g] for g in found)) if found else frozenset()
