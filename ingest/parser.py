@@ -14,8 +14,10 @@ lists of known strings:
 * CAPTION: a short single sentence that reads like a photo description: no clause
   separators (";" ":" quotes), no tense or modal markers ("đã", "đang", "sẽ", "cần", "là"),
   not opening with a discourse connective ("Với", "Theo đó", "Tuy nhiên", ...); or any short
-  block that is repeated verbatim elsewhere in the article. It states a fact only when it
-  names a person together with a role.
+  block that is repeated verbatim elsewhere in the article. It states a fact when it names a
+  person together with a role, or when it says much the body does not ("HĐND phường giám sát …
+  tại nhà văn hóa tổ dân phố 1 Bắc Sơn để sắp xếp lại tổ dân phố sau sáp nhập."), unlike
+  "Quang cảnh buổi làm việc tại phường Bỉm Sơn.".
 * BODY: everything else.
 """
 from __future__ import annotations
@@ -37,7 +39,11 @@ _DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|$)", re
 
 HEADING_MAX_CHARS = 100
 HEADING_MAX_WORDS = 15
+# bump when the split into paragraphs or their kinds change, so indexes built before are rebuilt
+PARSER_VERSION = "2"
 CAPTION_MAX_CHARS = 200
+# a caption with at least this many syllable pairs found nowhere in the body tells its own facts
+CAPTION_NEW_PAIRS = 12
 CAPTION_MAX_WORDS = 45
 BYLINE_MAX_CHARS = 160
 REPEAT_MAX_CHARS = 300
@@ -300,7 +306,16 @@ def _classify(texts: list[str], captions: bool = True) -> list[tuple[ParagraphKi
     if not any(kind is ParagraphKind.BODY for kind, _ in out):
         # an article of only short lines: they are its content, not decoration
         out = [(k, r) if k is ParagraphKind.BYLINE else (ParagraphKind.BODY, True) for k, r in out]
-    return out
+    body_pairs = {pair for t, (kind, _) in zip(texts, out) if kind is ParagraphKind.BODY
+                  for pair in _syllable_pairs(t)}
+    return [(kind, True) if kind is ParagraphKind.CAPTION and not fact
+            and len(_syllable_pairs(t) - body_pairs) >= CAPTION_NEW_PAIRS else (kind, fact)
+            for t, (kind, fact) in zip(texts, out)]
+
+
+def _syllable_pairs(text: str) -> set[str]:
+    s = syllables(text)
+    return {f"{a} {b}" for a, b in zip(s, s[1:])}
 
 
 # --- wards ------------------------------------------------------------------------------------

