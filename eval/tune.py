@@ -22,6 +22,7 @@ GRID = {
     "numeric_dense": (0.0, 0.1, 0.2, 0.3),
     "restored_dense": (0.0, 0.1, 0.2, 0.3),
     "ward_bonus": (0.0, 0.2, 0.5, 1.0),
+    "sentence_dense": (0.0, 0.5, 1.0),
 }
 
 
@@ -57,9 +58,9 @@ def tune(index: HybridIndex, questions: Sequence[Question]) -> tuple[FusionWeigh
     answerable = [q for q in questions if q.answerable]
     prepared = _prepare(index, answerable + [q.without_tone_marks() for q in answerable])
     best, best_key, best_scores = None, None, None
-    for dense, share, num, rest, ward in itertools.product(*GRID.values()):
+    for dense, share, num, rest, ward, sentence in itertools.product(*GRID.values()):
         w = replace(FusionWeights(), dense=dense, bm25_words=share, bm25_syllables=1 - share,
-                    numeric_dense=num, restored_dense=rest, ward_bonus=ward)
+                    numeric_dense=num, restored_dense=rest, ward_bonus=ward, sentence_dense=sentence)
         s = score(prepared, w)
         key = (round(s["recall@3"], 4), round(s["recall@1"], 4), round(s["mrr@10"], 4))
         if best_key is None or key > best_key:

@@ -37,6 +37,10 @@ class FusionWeights:
     ward_bonus: float = 0.5         # articles about the named ward rank first
     candidates: int = 50
     expansion: float = 0.5          # weight of equivalent phrases (index.synonyms) in the lexical scores
+    # share of the dense score taken from the paragraph's closest sentence (when closer than the
+    # paragraph as a whole): a question is about one sentence, and a long paragraph's vector
+    # averages it away (XQuAD-vi R@1 0.950 -> 0.955, seeds unchanged)
+    sentence_dense: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -189,13 +193,31 @@ class HybridIndex:
         for s in lexical_scores.values():
             cand.update(int(i) for i in _top(s, candidates) if s[i] > 0)
         rows = np.fromiter(sorted(cand), dtype=np.int64)
-        parts = {"dense": self.vectors[rows] @ qvec, **{name: s[rows] for name, s in lexical_scores.items()}}
+        para_dense = self.vectors[rows] @ qvec
+        parts = {"dense": para_dense, "dense_sentence": self._closest_sentence(rows, qvec, para_dense),
+                 **{name: s[rows] for name, s in lexical_scores.items()}}
         ward = np.zeros(len(rows), dtype=np.float32)
         if analysis.wards:
             keys = {ward_key(x) for x in analysis.wards}
             ward = np.array([1.0 if self._article_ward_keys[self._row_article[r]] & keys else 0.0 for r in rows],
                             dtype=np.float32)
         return Signals(rows, parts, ward)
+
+    def _closest_sentence(self, rows: np.ndarray, qvec: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+        """Cosine of each row's sentence closest to the question (``fallback`` for a row
+        without sentences), in one product over the candidates' sentences."""
+        lo, hi = self._sentence_lo[rows], self._sentence_hi[rows]
+        counts = hi - lo
+        has = counts > 0
+        out = np.array(fallback, dtype=np.float32, copy=True)
+        if not has.any():
+            return out
+        counts_ = counts[has]
+        starts = np.concatenate(([0], np.cumsum(counts_)[:-1]))
+        index = np.repeat(lo[has] - starts, counts_) + np.arange(int(counts_.sum()))
+        sims = np.asarray(self.sentence_vectors[index]) @ qvec
+        out[has] = np.maximum.reduceat(sims, starts)
+        return out
 
     def _hit(self, row: int, score: float, rank: int, signals: dict[str, float]) -> Hit:
         return Hit(self.paragraphs[row], score, rank, {"row": float(row), **signals})
@@ -223,12 +245,17 @@ class Signals:
 
 
 def fuse(signals: Signals, analysis: QueryAnalysis, w: FusionWeights, *, ward_aware: bool = True) -> np.ndarray:
-    """Convex combination of min-max-normalised scores. The dense side gets less weight when
+    """Convex combination of min-max-normalised scores. The dense score blends the paragraph's
+    cosine with its closest sentence's (``sentence_dense``). The dense side gets less weight when
     the question asks for a figure (numbers match by their words) or had its tone marks
     restored (the encoder then sees a guessed text); a named ward lifts its articles."""
     if len(signals.rows) == 0:
         return np.zeros(0, dtype=np.float32)
-    norm = {name: _minmax(v, w.candidates) for name, v in signals.parts.items()}
+    parts = dict(signals.parts)
+    dense_ = parts.pop("dense")
+    closest = parts.pop("dense_sentence", dense_)
+    dense_ = (1 - w.sentence_dense) * dense_ + w.sentence_dense * np.maximum(dense_, closest)
+    norm = {"dense": _minmax(dense_, w.candidates), **{name: _minmax(v, w.candidates) for name, v in parts.items()}}
     w_dense = w.dense
     if analysis.numeric:
         w_dense = min(w_dense, w.numeric_dense)

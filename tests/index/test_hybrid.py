@@ -160,3 +160,32 @@ def test_each_side_is_scaled_over_its_own_candidate_depth():
     assert np.allclose(_minmax(v, 3), [1.0, 0.5, 0.0, 0.0, 0.0])
     assert np.allclose(_minmax(v, 10), _minmax(v))              # fewer candidates than the depth
     assert np.allclose(_minmax(np.zeros(4, dtype=np.float32), 2), 0.0)
+
+
+def test_the_closest_sentence_of_each_candidate_is_its_best_sentence_cosine(seeds_index):
+    q = seeds_index.embedder.embed_queries(["Phường Thanh Miếu được sáp nhập từ những phường, xã nào?"])[0]
+    rows = np.array([0, 3, 7, len(seeds_index.paragraphs) - 1], dtype=np.int64)
+    para = seeds_index.vectors[rows] @ q
+    got = seeds_index._closest_sentence(rows, q, para)
+    for row, value in zip(rows, got):
+        lo, hi = seeds_index._sentence_lo[row], seeds_index._sentence_hi[row]
+        want = np.max(seeds_index.sentence_vectors[lo:hi] @ q) if hi > lo else para[list(rows).index(row)]
+        assert value == pytest.approx(float(want), abs=1e-5)
+
+
+def test_a_paragraph_is_as_close_as_its_closest_sentence_by_the_weight_given():
+    import dataclasses
+
+    from index.hybrid import FusionWeights, Signals, fuse
+    from index.query import QueryAnalysis
+
+    # row 0: a long paragraph whose one sentence is the question's; row 1: close on average
+    signals = Signals(np.array([0, 1]), {"dense": np.array([0.80, 0.84], dtype=np.float32),
+                                         "dense_sentence": np.array([0.90, 0.85], dtype=np.float32),
+                                         "bm25_words": np.zeros(2, dtype=np.float32),
+                                         "bm25_syllables": np.zeros(2, dtype=np.float32)},
+                      np.zeros(2, dtype=np.float32))
+    analysis = QueryAnalysis("q", "q", False, "q", (), False)
+    only_paragraph = dataclasses.replace(FusionWeights(), sentence_dense=0.0)
+    assert np.argmax(fuse(signals, analysis, only_paragraph)) == 1
+    assert np.argmax(fuse(signals, analysis, FusionWeights())) == 0
