@@ -41,6 +41,11 @@ def _has(folded: str, *cues: str) -> bool:
 
 _NUMBER_CUES = ("bao nhieu", "may", "ty le", "muc", "so luong", "thu nhap", "toc do", "dien tich",
                 "tong von", "tong thu")
+_NUMBER_WORDS = ("bao nhieu", "may")
+# another question word: an indicator named in the question ("thu nhập", "mục tiêu", "tốc độ") is
+# then the topic, not the figure asked for ("Dạng oxi nào … số lượng lớn hơn", "Mục tiêu … là gì?")
+_OTHER_ASKED = re.compile(r"\b\w+ nao\b|\b(?:gi|ai|sao)\b")
+_LEVEL_ASKED = re.compile(r"\bmuc(?: do)? nao\b")  # "đạt mức nào": the figure itself
 _PERSON_CUES = ("ai", "ten la gi", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
 _ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "la chuc")
 # "vai trò gì" is a person's post only when a person is asked about ("ông ấy giữ vai trò gì"); a
@@ -125,7 +130,8 @@ def question_shape(question: str) -> QuestionShape:
             return QuestionShape(QType.NAME, None, None, named=named)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author)
-    if _has(folded, *_NUMBER_CUES) or "%" in folded:
+    if _has(folded, *_NUMBER_WORDS) or "%" in folded or (
+            _has(folded, *_NUMBER_CUES) and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"
