@@ -368,8 +368,16 @@ class ExtractiveAnswerer:
                 return None, None, 0.0
             if p.kind is ParagraphKind.BYLINE and not p.states_fact:
                 return None, None, 0.0
-            people = [x for x in self._people(sentence) if _role_fits(x.role, shape.role)]
+            everyone = self._people(sentence)
+            people = [x for x in everyone if _role_fits(x.role, shape.role)]
             if not people:
+                if q is QType.PERSON and shape.role and not everyone:
+                    # "Noble bổ nhiệm Robert Kintner làm chủ tịch": a name the Vietnamese patterns
+                    # do not know, next to the post asked about (never when the sentence's known
+                    # people hold other posts)
+                    name = _proper_name(sentence, terms, self.index.ward_names)
+                    if name and _near_role(sentence, name, shape.role):
+                        return sentence[name[0]:name[1]], (start + name[0], start + name[1]), 0.6
                 if q is QType.PERSON and not shape.role:
                     # "ai đứng ra phát động …?" is answered by a body as often as by a person
                     org = _organisation(sentence)
@@ -445,6 +453,10 @@ class ExtractiveAnswerer:
         qs = [x for x in self._quantities(sentence) if x.text not in asked and
               (_unit_fits(x, shape) or _counts_the_noun(sentence, x, shape))]
         if not qs:
+            spelled = _spelled_count(sentence, shape)
+            if spelled:   # "bao nhiêu lần" → "hai lần": a count written in words
+                a, b = spelled
+                return sentence[a:b], (start + a, start + b), 0.7
             return None, None, 0.0
         if shape.unit == "percent":
             terms = {t: w for t, w in terms.items() if t not in _PERCENT_CUE_TERMS}
@@ -534,6 +546,22 @@ def _proper_name(sentence: str, terms: dict[str, float], ward_names: dict[str, s
     # a full name ("Jean Ribault") before a lone capitalised word ("Tin lành")
     best = max(runs, key=lambda r: (min(r[2], 2), -r[0]), default=None)
     return (best[0], best[1]) if best else None
+
+
+_NEAR_ROLE = 60  # characters between a name and the post it holds ("X, Phó Giám đốc …", "… làm chủ tịch")
+
+
+def _near_role(sentence: str, name: tuple[int, int], role: str) -> bool:
+    """The asked post (folded, "chu tich") is written within a few words of the name, and not as
+    part of a deputy's post ("phó chủ tịch") unless a deputy was asked for."""
+    key = match_key(sentence)
+    for m in re.finditer(rf"\b{re.escape(role)}\b", key):
+        if not role.startswith("pho ") and key[max(0, m.start() - 4):m.start()] == "pho ":
+            continue
+        gap = name[0] - m.end() if m.end() <= name[0] else m.start() - name[1]
+        if gap <= _NEAR_ROLE:
+            return True
+    return False
 
 
 def _mentions(sentence: str, noun: str) -> bool:
@@ -646,6 +674,21 @@ def _counts_the_noun(sentence: str, x: Quantity, shape: QuestionShape) -> bool:
     before = match_key(sentence[max(0, x.start - 40):x.start]).rstrip()
     # or right before it, as in "ở tuổi 39", "lần thứ 2"
     return f"{after} ".startswith(shape.counted + " ") or f" {before}".endswith(" " + shape.counted)
+
+
+_SPELLED_NUMBER = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?=[ \t]+\w)", re.IGNORECASE)
+
+
+def _spelled_count(sentence: str, shape: QuestionShape) -> tuple[int, int] | None:
+    """A number written in words directly before the counted noun ("giành được cúp hai lần")."""
+    if not shape.counted:
+        return None
+    n = len(shape.counted.split())
+    for m in _SPELLED_NUMBER.finditer(sentence):
+        noun = re.match(rf"(?:[ \t]+[^\W\d_]+){{{n}}}", sentence[m.end():])
+        if noun and match_key(noun.group(0)).split() == shape.counted.split():
+            return m.start(), m.end() + noun.end()
+    return None
 
 
 def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:

@@ -81,7 +81,7 @@ _N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
-              "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu"}
+              "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu", "so"}
 
 
 def _folded(question: str) -> str:

@@ -359,3 +359,48 @@ def test_of_several_names_most_must_be_in_the_source_and_a_plural_counts(service
     assert not answerer._names_in(p, ["nam dinh"])                          # one name: it must be there
     assert answerer._names_in(p, ["tran phu", "nam bim son", "hoang mai"])  # two of three
     assert not answerer._names_in(p, ["tran phu", "hoang mai", "ha dong"])
+
+
+@pytest.mark.parametrize("sentence, question, count", [
+    ("Họ cũng đã giành được chức vô địch quốc gia vào năm 1946 và cũng giành được cúp hai lần.",
+     "Đội bóng giành được cúp bao nhiêu lần?", "hai lần"),
+    ("Phường xác định ba khâu đột phá trong nhiệm kỳ.", "Phường xác định mấy khâu?", "ba khâu"),
+])
+def test_a_count_written_in_words_before_the_counted_noun_answers_how_many(sentence, question, count):
+    from chatbot.answer import _spelled_count
+    from chatbot.qtype import question_shape
+
+    found = _spelled_count(sentence, question_shape(question))
+    assert found is not None and sentence[found[0]:found[1]] == count
+    # a number word before some other noun counts nothing asked
+    assert _spelled_count("Đoàn làm việc hai ngày tại phường.", question_shape(question)) is None
+
+
+def _short(answerer, question: str, sentence: str):
+    from chatbot.qtype import question_shape
+    from ingest.models import Paragraph, ParagraphKind
+
+    p = Paragraph("x", 1, sentence, 0, len(sentence), ParagraphKind.BODY, "t", None)
+    return answerer._short_answer(p, 0, len(sentence), question_shape(question),
+                                  answerer._query_terms(question))
+
+
+def test_a_foreign_name_next_to_the_post_asked_about_answers_who_holds_it(answerer):
+    short, _, fit = _short(answerer, "Ai được Noble bổ nhiệm làm chủ tịch ABC vào năm 1950?",
+                           "Năm 1950, Noble bổ nhiệm Robert Kintner làm chủ tịch của ABC trong khi chính ông "
+                           "giữ chức Giám đốc Điều hành.")
+    assert short == "Robert Kintner" and fit > 0
+
+
+@pytest.mark.parametrize("sentence", [
+    # the sentence's known person holds another post: no other name stands in for the one asked
+    "Phạm Xuân Hiệp - Bí thư Đảng ủy, Chủ tịch HĐND phường Thanh Miếu",
+    # a deputy is not the post asked for
+    "Hội nghị có sự tham dự của phó chủ tịch Robert Kintner.",
+    # the name is far from the post
+    "Robert Kintner đến thăm đơn vị từ sáng sớm, cùng nhiều đại biểu khác của các sở ngành và địa phương, "
+    "và buổi chiều ông gặp chủ tịch.",
+])
+def test_no_name_answers_for_a_post_it_does_not_hold(answerer, sentence):
+    short, _, fit = _short(answerer, "Chủ tịch UBND phường Thanh Miếu là ai?", sentence)
+    assert short is None or "Kintner" not in short and "Hiệp" not in short
