@@ -601,7 +601,16 @@ def _name_after(sentence: str, named: str | None) -> tuple[int, int] | None:
             if j > i + n and not all(typed[x] in _GENERIC_CAPITALISED for x in range(i + n, j)):
                 a = words[i].start() if k == 0 and named else words[i + n].start()
                 return a, words[j - 1].end()
+    # "thầy tâm linh được gọi là guru": a name need not be capitalised after a naming verb
+    m = _CALLED.search(sentence)
+    if m and (not named or _mentions(sentence[:m.start()], named)):
+        return m.start(1), m.start(1) + len(m.group(1).rstrip(" .,;:"))
     return None
+
+
+# "được gọi là guru", "có tên là chia thử": the name runs to the end of the clause (six words at most)
+_CALLED = re.compile(r"(?:gọi|đặt tên)\s+là\s+((?:[^\W\d_][\w\-–.]*(?:\s+|(?=[,.;:()]|$))){1,6}?)(?=\s*[,.;:()]|\s*$)",
+                     re.IGNORECASE)
 
 
 # nouns a list of bodies is asked by ("những cơ quan nào", "đơn vị nào")

@@ -70,7 +70,8 @@ _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")
 _LISTED = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,5}?\w+)\s+(?:nao|gi)\b")
 _NAME_ASKED = re.compile(r"\b(?:ten la gi|ten gi|co ten la gi|mang ten gi|ten goi la gi|ten goi gi|ten cua)\b")
 # the noun before "tên" ends where the question names a place or an owner
-_NAMED_ENDS = {"o", "tai", "cua", "thuoc", "co", "mang", "duoc", "nay", "phuong", "xa", "ten", "la", "hien"}
+_NAMED_ENDS = {"o", "tai", "cua", "thuoc", "co", "mang", "duoc", "nay", "phuong", "xa", "ten", "la", "hien",
+               "da", "ma", "trong", "voi", "khi", "vao", "de", "dang", "se"}
 _NAMED_LEAD = ("cho biet ", "xin hoi ", "hoi ")
 _PERSON_NOUNS = {"ong", "ba", "nguoi", "dong chi", "anh", "chi", "tac gia", "lanh dao", "can bo", "bi thu",
                  "chu tich", "giam doc"}
@@ -160,7 +161,7 @@ def _named_noun(before: str) -> str | None:
             before = before[len(lead):]
     words = []
     for w in before.split():
-        if w in _NAMED_ENDS:
+        if w in _NAMED_ENDS or w[:1].isdigit():
             break
         words.append(w)
     return " ".join(words[:4]) or None

@@ -404,3 +404,23 @@ def test_a_foreign_name_next_to_the_post_asked_about_answers_who_holds_it(answer
 def test_no_name_answers_for_a_post_it_does_not_hold(answerer, sentence):
     short, _, fit = _short(answerer, "Chủ tịch UBND phường Thanh Miếu là ai?", sentence)
     assert short is None or "Kintner" not in short and "Hiệp" not in short
+
+
+@pytest.mark.parametrize("sentence, named, name", [
+    ("Trong Ấn Độ giáo, thầy tâm linh được gọi là guru, và trong nhiều truyền thống khác cũng vậy.",
+     "thầy tâm linh", "guru"),
+    ("Ở Tây Tạng, các thầy thường được gọi là Lạt-ma.", "thầy", "Lạt-ma"),
+    ("Khu đất phía nam được đặt tên là công viên Bờ Sông.", None, "công viên Bờ Sông"),
+])
+def test_a_name_after_a_naming_verb_need_not_be_capitalised(sentence, named, name):
+    from chatbot.answer import _name_after
+
+    found = _name_after(sentence, named)
+    assert found is not None and sentence[found[0]:found[1]] == name
+
+
+def test_a_naming_verb_about_something_else_names_nothing_asked():
+    from chatbot.answer import _name_after
+
+    # the noun asked about is not what is being named
+    assert _name_after("Người dân ở đây gọi là chợ Cầu, nằm cạnh trường học.", "sân vận động") is None
