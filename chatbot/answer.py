@@ -452,6 +452,18 @@ class ExtractiveAnswerer:
         asked = shape_numbers(terms)
         qs = [x for x in self._quantities(sentence) if x.text not in asked and
               (_unit_fits(x, shape) or _counts_the_noun(sentence, x, shape))]
+        if shape.ordinal:   # "đứng thứ mấy": a rank, not a figure
+            ranks = list(_ORDINAL.finditer(sentence))
+            if not ranks:
+                return None, None, 0.0
+            # each rank with the words up to the next one ("thứ hai theo lượng hành khách và thứ
+            # ba theo lượng hành khách quốc tế")
+            own = {m.start(): self._coverage(terms, self._terms_of(
+                sentence[m.start():ranks[i + 1].start() if i + 1 < len(ranks) else len(sentence)]))
+                for i, m in enumerate(ranks)}
+            best = max(ranks, key=lambda m: (own[m.start()], -m.start()))
+            cov = self._clause_coverage(sentence, best.start(), terms)
+            return best.group(0), (start + best.start(), start + best.end()), 0.7 if cov >= 0.2 else 0.3
         if not qs:
             spelled = _spelled_count(sentence, shape)
             if spelled:   # "bao nhiêu lần" → "hai lần": a count written in words
@@ -468,6 +480,13 @@ class ExtractiveAnswerer:
                 match_key(x.unit or "").startswith(shape.counted):
             fit = max(fit, 0.7)
         return x.text, (start + x.start, start + x.end), fit
+
+    def _clause_coverage(self, sentence: str, at: int, terms: dict[str, float]) -> float:
+        """Share of the question's terms in the clause around position ``at``."""
+        for a, b in _clauses(sentence):
+            if a <= at < b:
+                return self._coverage(terms, self._terms_of(sentence[a:b]))
+        return 0.0
 
     def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> tuple[Quantity, float]:
         """The quantity whose clause shares most of the question's terms (ward names aside)."""
@@ -688,8 +707,12 @@ def _counts_the_noun(sentence: str, x: Quantity, shape: QuestionShape) -> bool:
 _SPELLED_NUMBER = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?=[ \t]+\w)", re.IGNORECASE)
 
 
+_ORDINAL = re.compile(r"(?<!\w)thứ[ \t]+(?:nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|\d+)(?!\w)", re.IGNORECASE)
+
+
 def _spelled_count(sentence: str, shape: QuestionShape) -> tuple[int, int] | None:
-    """A number written in words directly before the counted noun ("giành được cúp hai lần")."""
+    """A number written in words directly before the counted noun ("giành được cúp hai lần"), or
+    directly after it ("giải Grammy sáu lần")."""
     if not shape.counted:
         return None
     n = len(shape.counted.split())
@@ -697,6 +720,9 @@ def _spelled_count(sentence: str, shape: QuestionShape) -> tuple[int, int] | Non
         noun = re.match(rf"(?:[ \t]+[^\W\d_]+){{{n}}}", sentence[m.end():])
         if noun and match_key(noun.group(0)).split() == shape.counted.split():
             return m.start(), m.end() + noun.end()
+        before = re.search(rf"(?:[^\W\d_]+[ \t]+){{{n}}}$", sentence[:m.start()])
+        if before and match_key(before.group(0)).split() == shape.counted.split():
+            return m.start(), m.end()
     return None
 
 
@@ -721,7 +747,8 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
         if kind == "fraction":
             return True
         if kind != "count" or not shape.counted:
-            return kind == "count"
+            # "dân số … là bao nhiêu?": a bare figure is a count when no noun was asked for
+            return kind == "count" or (kind == "number" and not shape.counted)
         return match_key(x.unit or "").startswith(first)
     return kind in ("count", "number", "money", "area", "fraction")
 

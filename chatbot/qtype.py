@@ -32,6 +32,7 @@ class QuestionShape:
     when: str | None = None # "day" for "ngày nào"; None for any date
     listed: str | None = None  # folded noun of a list question ("so" in "những sở nào")
     named: str | None = None   # noun whose name is asked, lower case as typed ("tuyến phố ẩm thực")
+    ordinal: bool = False      # a rank is asked ("đứng thứ mấy"), answered by "thứ ba"
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -146,6 +147,8 @@ def question_shape(question: str) -> QuestionShape:
             unit = "money"
         elif _has(folded, "muc nao", "o muc", "toi muc", "muc bao nhieu", "muc do nao", "chi tieu"):
             unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
+        if _has(folded, "thu may", "thu bao nhieu", "hang thu may", "hang may"):
+            return QuestionShape(QType.NUMBER, None, None, ordinal=True)
         return QuestionShape(QType.NUMBER, unit, counted)
     counted_items = _N_ITEMS.search(folded)
     if counted_items and counted_items.group(1).split()[0] not in _NOT_NOUNS:

@@ -424,3 +424,20 @@ def test_a_naming_verb_about_something_else_names_nothing_asked():
 
     # the noun asked about is not what is being named
     assert _name_after("Người dân ở đây gọi là chợ Cầu, nằm cạnh trường học.", "sân vận động") is None
+
+
+def test_a_rank_question_is_answered_by_the_rank_in_the_clause_asked_about(answerer):
+    sentence = ("Sân bay này bận rộn thứ hai ở Hoa Kỳ theo lượng hành khách và thứ ba theo lượng "
+                "hành khách quốc tế.")
+    short, _, fit = _short(answerer, "Sân bay đứng thứ mấy theo lượng hành khách quốc tế?", sentence)
+    assert short == "thứ ba" and fit > 0
+    assert _short(answerer, "Sân bay đứng thứ mấy?", "Sân bay rất bận rộn.")[0] is None
+
+
+def test_a_count_in_words_after_the_noun_and_a_bare_figure_for_a_population(answerer):
+    short, _, _ = _short(answerer, "Ca sĩ đã giành được bao nhiêu giải Grammy?",
+                         "Người chiến thắng giải Grammy sáu lần đã biểu diễn quốc ca.")
+    assert short == "sáu"
+    short, _, fit = _short(answerer, "Dân số của vùng đô thị là bao nhiêu?",
+                           "Đó là vùng đô thị với dân số 17.786.419 người và nhiều khu công nghiệp.")
+    assert short and "17.786.419" in short and fit > 0
