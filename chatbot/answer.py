@@ -17,7 +17,7 @@ import numpy as np
 
 from chatbot.entities import find_people
 from chatbot.numbers import Quantity, find_quantities
-from chatbot.qtype import QType, QuestionShape, question_shape
+from chatbot.qtype import QType, QuestionShape, question_shape, role_body
 from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
@@ -369,7 +369,7 @@ class ExtractiveAnswerer:
             if p.kind is ParagraphKind.BYLINE and not p.states_fact:
                 return None, None, 0.0
             everyone = self._people(sentence)
-            people = [x for x in everyone if _role_fits(x.role, shape.role)]
+            people = [x for x in everyone if _role_fits(x.role, shape.role, shape.role_body)]
             if not people:
                 if q is QType.PERSON and shape.role and not everyone:
                     # "Noble bổ nhiệm Robert Kintner làm chủ tịch": a name the Vietnamese patterns
@@ -675,13 +675,21 @@ def _date_fits(x: Quantity, shape: QuestionShape) -> bool:
     return shape.when != "day"
 
 
-def _role_fits(role: str | None, asked: str | None) -> bool:
+def _role_fits(role: str | None, asked: str | None, body: str | None = None) -> bool:
     """The question's role ("bí thư") must be the person's role, not a deputy's ("phó bí thư")."""
     if not asked:
         return True
     if not role:
         return False
-    return match_key(role).startswith(asked)
+    # one person may hold several posts: "Bí thư Đảng ủy, Chủ tịch HĐND phường"; the one asked
+    # must be of the body asked about, when the question and the post both name one
+    for post in re.split(r",|;|\bkiem\b", re.sub(r"[^\w,;]+", " ", match_key(role))):
+        post = post.strip()
+        if post.startswith(asked):
+            written = role_body(post, asked)
+            if body is None or written is None or written == body:
+                return True
+    return False
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -721,7 +729,9 @@ def _spelled_count(sentence: str, shape: QuestionShape) -> tuple[int, int] | Non
         if noun and match_key(noun.group(0)).split() == shape.counted.split():
             return m.start(), m.end() + noun.end()
         before = re.search(rf"(?:[^\W\d_]+[ \t]+){{{n}}}$", sentence[:m.start()])
-        if before and match_key(before.group(0)).split() == shape.counted.split():
+        # after its noun "năm" is a year ("đến năm 2030") and "một" an article far more often
+        if before and m.group(0).lower() not in ("năm", "một") and \
+                match_key(before.group(0)).split() == shape.counted.split():
             return m.start(), m.end()
     return None
 

@@ -33,6 +33,7 @@ class QuestionShape:
     listed: str | None = None  # folded noun of a list question ("so" in "những sở nào")
     named: str | None = None   # noun whose name is asked, lower case as typed ("tuyến phố ẩm thực")
     ordinal: bool = False      # a rank is asked ("đứng thứ mấy"), answered by "thứ ba"
+    role_body: str | None = None  # the body the asked post belongs to ("ubnd" in "Chủ tịch UBND")
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -83,7 +84,8 @@ _N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
-              "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu", "so"}
+              "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu", "so", "den", "toi",
+              "khoang"}
 
 
 def _folded(question: str) -> str:
@@ -131,7 +133,7 @@ def question_shape(question: str) -> QuestionShape:
         if named and not any(f"{match_key(named)} ".startswith(p + " ") for p in _PERSON_NOUNS):
             return QuestionShape(QType.NAME, None, None, named=named)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
-        return QuestionShape(QType.PERSON, None, None, role, author)
+        return QuestionShape(QType.PERSON, None, None, role, author, role_body=role_body(folded, role))
     if _has(folded, *_NUMBER_WORDS) or "%" in folded or (
             _has(folded, *_NUMBER_CUES) and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
         unit = None
@@ -155,6 +157,24 @@ def question_shape(question: str) -> QuestionShape:
         # "Hai khâu đột phá của phường … là gì?": as many items as the question says
         return QuestionShape(QType.LIST, None, None, listed=" ".join(counted_items.group(1).split()[:2]))
     return QuestionShape(QType.OTHER, None, None)
+
+
+# the bodies a post belongs to, full names folded onto their abbreviations
+_BODIES = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"), ("uy ban mat tran to quoc", "mttq"),
+           ("uy ban mttq", "mttq"), ("mat tran to quoc", "mttq"), ("ubnd", "ubnd"), ("hdnd", "hdnd"),
+           ("mttq", "mttq"), ("dang uy", "dang uy"), ("tinh uy", "tinh uy"))
+
+
+def role_body(folded: str, role: str | None) -> str | None:
+    """The body written right after the post in ``folded`` text ("chu tich hdnd phuong …" →
+    "hdnd"), so a Chủ tịch HĐND is not taken for the Chủ tịch UBND asked about."""
+    if not role:
+        return None
+    m = re.search(rf"\b{re.escape(role)}\s+(.*)", folded)
+    if not m:
+        return None
+    rest = m.group(1)
+    return next((abbr for full, abbr in _BODIES if rest.startswith(full)), None)
 
 
 def _named_noun(before: str) -> str | None:

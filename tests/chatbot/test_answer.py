@@ -441,3 +441,25 @@ def test_a_count_in_words_after_the_noun_and_a_bare_figure_for_a_population(answ
     short, _, fit = _short(answerer, "Dân số của vùng đô thị là bao nhiêu?",
                            "Đó là vùng đô thị với dân số 17.786.419 người và nhiều khu công nghiệp.")
     assert short and "17.786.419" in short and fit > 0
+
+
+@pytest.mark.parametrize("question, fits", [
+    ("Chủ tịch HĐND phường Thanh Miếu là ai?", True),
+    ("Ai là Chủ tịch Hội đồng nhân dân phường Thanh Miếu?", True),
+    ("Bí thư Đảng ủy phường Thanh Miếu là ai?", True),
+    ("Chủ tịch UBND phường Thanh Miếu là ai?", False),      # another body's chairman
+    ("Phó Chủ tịch HĐND phường Thanh Miếu là ai?", False),  # a deputy is another post
+])
+def test_a_person_holding_several_posts_answers_for_each_of_them_only(question, fits):
+    from chatbot.answer import _role_fits
+    from chatbot.qtype import question_shape
+
+    shape = question_shape(question)
+    assert _role_fits("Bí thư Đảng ủy, Chủ tịch HĐND phường Thanh Miếu", shape.role, shape.role_body) is fits
+
+
+def test_a_year_after_the_question_word_is_not_what_is_counted(answerer):
+    q = "Đông Sơn đặt mục tiêu thu nhập bình quân bao nhiêu đến năm 2030?"
+    short, _, fit = _short(answerer, q, "Thu nhập bình quân đầu người đến năm 2030 đạt 95 triệu đồng; "
+                                        "100% đường giao thông được cứng hóa.")
+    assert short == "95 triệu đồng" and fit > 0
