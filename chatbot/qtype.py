@@ -42,7 +42,7 @@ def _has(folded: str, *cues: str) -> bool:
 
 
 _NUMBER_CUES = ("bao nhieu", "may", "ty le", "muc", "so luong", "thu nhap", "toc do", "dien tich",
-                "tong von", "tong thu")
+                "tong von", "tong thu", "tang truong")
 _NUMBER_WORDS = ("bao nhieu", "may")
 # another question word: an indicator named in the question ("thu nhập", "mục tiêu", "tốc độ") is
 # then the topic, not the figure asked for ("Dạng oxi nào … số lượng lớn hơn", "Mục tiêu … là gì?")
@@ -60,7 +60,7 @@ _LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "
               "nhung san pham", "nhung nganh", "nhung chi tieu", "nhung khau", "cac khau", "cac du an nao",
               "cac nhiem vu nao", "tu nhung", "tu dau", "hop nhat tu", "sap nhap tu", "gom cac")
 _PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao")
-_PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem")
+_PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem", "tang truong")
 _MONEY_CUES = ("bao nhieu tien", "kinh phi", "von", "ngan sach", "thu nhap", "tong thu", "ty dong",
                "trieu dong", "gia tri", "dau tu")
 _AREA_CUES = ("dien tich", "bao nhieu ha", "hecta", "hec ta", "ha dat", "quy mo", "rong bao nhieu", "m2",
@@ -141,7 +141,7 @@ def question_shape(question: str) -> QuestionShape:
             unit = "percent"
         elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km"):
             unit = "count"
-        elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or folded.startswith("so "):
+        elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or re.match(r"so (?!sanh|voi)", folded):
             unit = "count"  # a population or a number of things is a count, never a percentage
         elif _has(folded, *_AREA_CUES):
             unit = "area"

@@ -506,3 +506,10 @@ def test_a_count_question_typed_without_marks_keeps_its_question_word(service):
     ans = ask(service, "phuong dong son co may khau dot pha")
     assert not ans.abstained, ans.text
     assert ans.short_answer == "2 khâu đột phá"
+
+
+def test_comparing_two_wards_answers_each_with_its_own_figure_and_source(service):
+    a = service.ask("So sánh thu nhập bình quân của Quang Trung và Đông Sơn")
+    assert not a.abstained
+    assert "90 triệu" in a.text and "95 triệu" in a.text
+    assert {c.article_id[:3] for c in a.citations} == {"000", "004"}

@@ -47,8 +47,12 @@ CASES = [
     ("Mục tiêu của thỏa thuận nhận tội thường là gì?", QType.OTHER, None),
     ("Dạng oxi nào các động vật biển hấp thụ số lượng lớn hơn?", QType.OTHER, None),
     ("Ban Ki-Moon là Tổng thư ký của tổ chức nào?", QType.OTHER, None),
+    # "tăng trưởng" alone asks for the growth rate; "so sánh" (compare) is not "số" (a count)
+    ("tang truong kinh te dong son", QType.NUMBER, "percent"),
+    ("So sánh thu nhập bình quân của Quang Trung và Đông Sơn", QType.NUMBER, "money"),
     # anything else
     ("Phường Thanh Miếu phát triển thế nào?", QType.OTHER, None),
+    ("Đông Sơn tăng trưởng như thế nào?", QType.OTHER, None),
 ]
 
 
