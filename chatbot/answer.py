@@ -450,7 +450,7 @@ class ExtractiveAnswerer:
                 terms: dict[str, float]) -> tuple[str | None, tuple[int, int] | None, float]:
         # a figure the question itself states ("đường Nam Bỉm Sơn 6") is not its answer
         asked = shape_numbers(terms)
-        qs = [x for x in self._quantities(sentence) if x.text not in asked and
+        qs = [x for x in self._quantities(sentence) if _figure_of(x) not in asked and
               (_unit_fits(x, shape) or _counts_the_noun(sentence, x, shape))]
         if shape.ordinal:   # "đứng thứ mấy": a rank, not a figure
             ranks = list(_ORDINAL.finditer(sentence))
@@ -658,6 +658,12 @@ def _organisation(sentence: str) -> tuple[int, int] | None:
             break
         end = t.end()
     return (m.start(), end) if end > m.end() else None
+
+
+def _figure_of(x: Quantity) -> str:
+    """The digits of a quantity as a question would write them ("99" of "trên 99%")."""
+    m = re.search(r"\d+(?:[.,]\d+)*", x.text)
+    return m.group(0) if m else x.text
 
 
 def shape_numbers(terms: dict[str, float]) -> set[str]:

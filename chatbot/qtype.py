@@ -134,8 +134,11 @@ def question_shape(question: str) -> QuestionShape:
             return QuestionShape(QType.NAME, None, None, named=named)
     if _has(folded, *_PERSON_CUES) or author or (role and _has(folded, "ten la gi", "la ai", "ten gi")):
         return QuestionShape(QType.PERSON, None, None, role, author, role_body=role_body(folded, role))
-    if _has(folded, *_NUMBER_WORDS) or "%" in folded or (
-            _has(folded, *_NUMBER_CUES) and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
+    # a figure written in the question ("… BHYT 99%?") is asked about, not asked for, when
+    # another question word says what is wanted ("Phường nào …")
+    if _has(folded, *_NUMBER_WORDS) or (
+            (_has(folded, *_NUMBER_CUES) or "%" in folded)
+            and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"

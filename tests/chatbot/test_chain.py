@@ -513,3 +513,10 @@ def test_comparing_two_wards_answers_each_with_its_own_figure_and_source(service
     assert not a.abstained
     assert "90 triệu" in a.text and "95 triệu" in a.text
     assert {c.article_id[:3] for c in a.citations} == {"000", "004"}
+
+
+def test_a_figure_the_question_states_is_never_its_answer(service):
+    # "which ward has 99%?": the 99% is asked about; replying "99%" would only echo the question
+    a = service.ask("Phường nào có tỷ lệ tham gia BHYT 99%?")
+    assert a.short_answer is None or "99" not in a.short_answer
+    assert not a.abstained and a.citations[0].article_id.startswith("000")

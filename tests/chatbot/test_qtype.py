@@ -50,6 +50,8 @@ CASES = [
     # "tăng trưởng" alone asks for the growth rate; "so sánh" (compare) is not "số" (a count)
     ("tang truong kinh te dong son", QType.NUMBER, "percent"),
     ("So sánh thu nhập bình quân của Quang Trung và Đông Sơn", QType.NUMBER, "money"),
+    # a percentage written in the question beside "nào" is what is known, not what is asked
+    ("Phường nào có tỷ lệ tham gia BHYT 99%?", QType.OTHER, None),
     # anything else
     ("Phường Thanh Miếu phát triển thế nào?", QType.OTHER, None),
     ("Đông Sơn tăng trưởng như thế nào?", QType.OTHER, None),
