@@ -88,12 +88,22 @@ _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se
               "khoang"}
 
 
+# question words and the words typed with other tone marks that fold onto them ("máy móc":
+# machines, not "mấy"; "chủ lực": main, not "lúc nào"; "ở đầu": at the head, not "ở đâu")
+_QUESTION_WORDS = {"may": "mấy", "luc": "lúc", "dau": "đâu"}
+
+
 def _folded(question: str) -> str:
-    """The question folded, except that a word typed with tone marks that folds onto "mấy" but is
-    not it ("máy móc": machines) cannot pass for the question word."""
+    """The question folded, except that a word typed with tone marks that folds onto a question
+    word but is not it cannot pass for the question word."""
     if has_diacritics(question):
-        question = re.sub(r"[^\W\d_]+", lambda m: "mayx" if match_key(m.group(0)) == "may"
-                          and canonical_tones(m.group(0).lower()) != "mấy" else m.group(0), question)
+        def keep_apart(m: re.Match) -> str:
+            word = m.group(0)
+            key = match_key(word)
+            asked = _QUESTION_WORDS.get(key)
+            return f"{key}x" if asked and canonical_tones(word.lower()) != asked else word
+
+        question = re.sub(r"[^\W\d_]+", keep_apart, question)
     return re.sub(r"[^\w%]+", " ", match_key(question)).strip()
 
 
@@ -107,7 +117,11 @@ def question_shape(question: str) -> QuestionShape:
         words = words[:1] if words[:1] == ["nam"] else [w for w in words if w not in _NOT_NOUNS]
         # "bao nhiêu một người một năm" asks for a rate, not for a count of people
         counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)
-    if _has(folded, *_DATE_CUES):
+    # "những ngành sản xuất chủ lực nào" typed without marks ends in "luc nao" (when): after
+    # "những …" it closes the list instead
+    dated = _has(folded, *(c for c in _DATE_CUES if c != "luc nao")) or (
+        _has(folded, "luc nao") and not re.search(r"\bnhung\b.*\bluc nao\b", folded))
+    if dated:
         return QuestionShape(QType.DATE, None, None, when="day" if _has(folded, "ngay nao", "hom nao") else None)
     author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
         _has(folded, "bai viet", "bai bao") and _has(folded, "ai", "do ai"))

@@ -50,6 +50,9 @@ CASES = [
     # "tăng trưởng" alone asks for the growth rate; "so sánh" (compare) is not "số" (a count)
     ("tang truong kinh te dong son", QType.NUMBER, "percent"),
     ("So sánh thu nhập bình quân của Quang Trung và Đông Sơn", QType.NUMBER, "money"),
+    # "chủ lực" (main) is not "lúc nào" (when), with or without tone marks after "những …"
+    ("Phường Quang Trung có những ngành sản xuất chủ lực nào?", QType.LIST, None),
+    ("Hội nghị diễn ra lúc nào?", QType.DATE, None),
     # a percentage written in the question beside "nào" is what is known, not what is asked
     ("Phường nào có tỷ lệ tham gia BHYT 99%?", QType.OTHER, None),
     # anything else
@@ -153,3 +156,10 @@ def test_a_places_role_is_not_a_persons_post():
 ])
 def test_the_counted_noun_stops_at_function_words(question, counted):
     assert question_shape(question).counted == counted
+
+
+def test_a_word_typed_with_other_tone_marks_is_not_the_question_word():
+    # "ở đầu" (at the head of) is not "ở đâu" (where); typed without marks the two are one
+    assert question_shape("Quang Trung thu hút đầu tư ở đầu tuyến đường nào?").qtype is QType.OTHER
+    assert question_shape("Khu đô thị nằm ở đâu?").qtype is QType.PLACE
+    assert question_shape("o dau tuyen duong nao").qtype is QType.PLACE
