@@ -47,6 +47,7 @@ _NUMBER_WORDS = ("bao nhieu", "may")
 # another question word: an indicator named in the question ("thu nhập", "mục tiêu", "tốc độ") is
 # then the topic, not the figure asked for ("Dạng oxi nào … số lượng lớn hơn", "Mục tiêu … là gì?")
 _OTHER_ASKED = re.compile(r"\b\w+ nao\b|\b(?:gi|ai|sao)\b")
+_A_COUNT = re.compile(r"so (?!sanh|voi)\w")  # "Số hộ nghèo của phường …?": a number of things
 _LEVEL_ASKED = re.compile(r"\bmuc(?: do)? nao\b")  # "đạt mức nào": the figure itself
 _PERSON_CUES = ("ai", "ten la gi", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
 _ROLE_CUES = ("chuc gi", "chuc vu", "chuc danh", "giu chuc", "cuong vi", "la chuc")
@@ -88,22 +89,29 @@ _NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se
               "khoang"}
 
 
-# question words and the words typed with other tone marks that fold onto them ("máy móc":
-# machines, not "mấy"; "chủ lực": main, not "lúc nào"; "ở đầu": at the head, not "ở đâu")
-_QUESTION_WORDS = {"may": "mấy", "luc": "lúc", "dau": "đâu"}
+# question words, and where a word typed with other tone marks would pass for one: "máy móc"
+# (machines) anywhere for "mấy"; "chủ lực" (main) before "nào" for "lúc nào"; "ở đầu" (at the
+# head of) for "ở đâu" — only there, so "đầu tư" stays "dau tu"
+_QUESTION_WORDS = {"may": ("mấy", None, None), "luc": ("lúc", None, "nao"), "dau": ("đâu", ("o", "tai", "tu"), None)}
 
 
 def _folded(question: str) -> str:
     """The question folded, except that a word typed with tone marks that folds onto a question
-    word but is not it cannot pass for the question word."""
+    word, where that word would be read, but is not it cannot pass for the question word."""
     if has_diacritics(question):
-        def keep_apart(m: re.Match) -> str:
-            word = m.group(0)
-            key = match_key(word)
-            asked = _QUESTION_WORDS.get(key)
-            return f"{key}x" if asked and canonical_tones(word.lower()) != asked else word
-
-        question = re.sub(r"[^\W\d_]+", keep_apart, question)
+        words = list(re.finditer(r"[^\W\d_]+", question))
+        keys = [match_key(w.group(0)) for w in words]
+        out, last = [], 0
+        for i, (w, key) in enumerate(zip(words, keys)):
+            rule = _QUESTION_WORDS.get(key)
+            if rule is None or canonical_tones(w.group(0).lower()) == rule[0]:
+                continue
+            asked, before, after = rule
+            if (before is None or (i > 0 and keys[i - 1] in before)) and \
+                    (after is None or (i + 1 < len(keys) and keys[i + 1] == after)):
+                out.append(question[last:w.start()] + f"{key}x")
+                last = w.end()
+        question = "".join(out) + question[last:]
     return re.sub(r"[^\w%]+", " ", match_key(question)).strip()
 
 
@@ -151,14 +159,14 @@ def question_shape(question: str) -> QuestionShape:
     # a figure written in the question ("… BHYT 99%?") is asked about, not asked for, when
     # another question word says what is wanted ("Phường nào …")
     if _has(folded, *_NUMBER_WORDS) or (
-            (_has(folded, *_NUMBER_CUES) or "%" in folded)
+            (_has(folded, *_NUMBER_CUES) or "%" in folded or _A_COUNT.match(folded))
             and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"
         elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km"):
             unit = "count"
-        elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or re.match(r"so (?!sanh|voi)", folded):
+        elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or _A_COUNT.match(folded):
             unit = "count"  # a population or a number of things is a count, never a percentage
         elif _has(folded, *_AREA_CUES):
             unit = "area"

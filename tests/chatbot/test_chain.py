@@ -520,3 +520,12 @@ def test_a_figure_the_question_states_is_never_its_answer(service):
     a = service.ask("Phường nào có tỷ lệ tham gia BHYT 99%?")
     assert a.short_answer is None or "99" not in a.short_answer
     assert not a.abstained and a.citations[0].article_id.startswith("000")
+
+
+@pytest.mark.parametrize("question", [
+    "Dự án cầu Hà Lan có tổng mức đầu tư bao nhiêu?",   # the paragraph's only figure is a road's number
+    "Số hộ nghèo của phường Nông Trang?",
+])
+def test_a_figure_the_articles_do_not_give_is_not_answered_with_another(service, question):
+    a = service.ask(question)
+    assert a.abstained, a.text

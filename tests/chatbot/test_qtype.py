@@ -55,6 +55,8 @@ CASES = [
     ("Hội nghị diễn ra lúc nào?", QType.DATE, None),
     # a percentage written in the question beside "nào" is what is known, not what is asked
     ("Phường nào có tỷ lệ tham gia BHYT 99%?", QType.OTHER, None),
+    # "Số hộ nghèo …?": a number of things
+    ("Số hộ nghèo của phường Nông Trang?", QType.NUMBER, "count"),
     # anything else
     ("Phường Thanh Miếu phát triển thế nào?", QType.OTHER, None),
     ("Đông Sơn tăng trưởng như thế nào?", QType.OTHER, None),
@@ -163,3 +165,5 @@ def test_a_word_typed_with_other_tone_marks_is_not_the_question_word():
     assert question_shape("Quang Trung thu hút đầu tư ở đầu tuyến đường nào?").qtype is QType.OTHER
     assert question_shape("Khu đô thị nằm ở đâu?").qtype is QType.PLACE
     assert question_shape("o dau tuyen duong nao").qtype is QType.PLACE
+    # only where the question word would be read: "đầu tư" stays an investment
+    assert question_shape("Dự án có tổng mức đầu tư bao nhiêu?").unit == "money"
