@@ -106,7 +106,7 @@ def _folded(question: str) -> str:
             rule = _QUESTION_WORDS.get(key)
             if rule is None or canonical_tones(w.group(0).lower()) == rule[0]:
                 continue
-            asked, before, after = rule
+            _, before, after = rule
             if (before is None or (i > 0 and keys[i - 1] in before)) and \
                     (after is None or (i + 1 < len(keys) and keys[i + 1] == after)):
                 out.append(question[last:w.start()] + f"{key}x")
@@ -161,6 +161,8 @@ def question_shape(question: str) -> QuestionShape:
     if _has(folded, *_NUMBER_WORDS) or (
             (_has(folded, *_NUMBER_CUES) or "%" in folded or _A_COUNT.match(folded))
             and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
+        if _has(folded, "thu may", "thu bao nhieu", "hang thu may", "hang may"):
+            return QuestionShape(QType.NUMBER, None, None, ordinal=True)
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"
@@ -174,8 +176,6 @@ def question_shape(question: str) -> QuestionShape:
             unit = "money"
         elif _has(folded, "muc nao", "o muc", "toi muc", "muc bao nhieu", "muc do nao", "chi tieu"):
             unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
-        if _has(folded, "thu may", "thu bao nhieu", "hang thu may", "hang may"):
-            return QuestionShape(QType.NUMBER, None, None, ordinal=True)
         return QuestionShape(QType.NUMBER, unit, counted)
     counted_items = _N_ITEMS.search(folded)
     if counted_items and counted_items.group(1).split()[0] not in _NOT_NOUNS:
