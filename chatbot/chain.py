@@ -1,5 +1,6 @@
 """The answer chain, composed from langchain-core Runnables:
-``{question, history}`` → standalone question → retrieve → answer → guarded reply with citations."""
+``{question, history}`` → standalone question (polite wrapping removed, follow-ups resolved) →
+retrieve → answer → guarded reply with citations. A greeting or thanks gets a short reply instead."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from typing import Sequence
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from chatbot import followup
+from chatbot.courtesy import small_talk_reply, strip_courtesy
 from chatbot.answer import ExtractiveAnswerer
 from chatbot.generative import GenerativeWriter
 from chatbot.guard import unsupported_facts
@@ -42,16 +44,25 @@ def _abstain(answer: Answer) -> Answer:
 def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: GenerativeWriter | None = None) -> Runnable:
     def standalone(inp: dict) -> dict:
         history: Sequence[Turn] = inp.get("history") or ()
-        return {**inp, "standalone": followup.resolve(inp["question"], history, index)}
+        # the polite wrapping goes first, so "Cho mình hỏi còn Đông Sơn thì sao?" is a follow-up
+        question = strip_courtesy(inp["question"])
+        return {**inp, "standalone": followup.resolve(question, history, index),
+                "small_talk": small_talk_reply(inp["question"])}
 
     def retrieve(inp: dict) -> dict:
+        if inp["small_talk"]:
+            return {**inp, "retrieval": None}
         return {**inp, "retrieval": index.retrieve(inp["standalone"], RETRIEVE_K)}
 
     def answer(inp: dict) -> dict:
+        if inp["small_talk"]:  # "xin chào", "cảm ơn bạn": nothing to look up, nothing to cite
+            return {**inp, "answer": Answer(inp["question"], inp["standalone"], inp["small_talk"], None, True)}
         decision = answerer.decide(inp["standalone"], inp["retrieval"])
         return {**inp, "answer": compose(inp["question"], inp["standalone"], decision)}
 
     def generate(inp: dict) -> dict:
+        if inp["small_talk"]:
+            return inp
         extractive: Answer = inp["answer"]
         sources = [Citation(i + 1, h.paragraph.article_id, h.paragraph.title, h.paragraph.date,
                             h.paragraph.number, h.paragraph.text, None, h.score)

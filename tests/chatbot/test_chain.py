@@ -529,3 +529,18 @@ def test_a_figure_the_question_states_is_never_its_answer(service):
 def test_a_figure_the_articles_do_not_give_is_not_answered_with_another(service, question):
     a = service.ask(question)
     assert a.abstained, a.text
+
+
+def test_a_question_in_polite_wrapping_is_answered_like_the_bare_question(service):
+    bare = service.ask("Phường Quang Trung năm 2030 thu nhập bình quân đầu người được bao nhiêu?")
+    wrapped = service.ask("Cho mình hỏi là phường Quang Trung năm 2030 thu nhập bình quân đầu người "
+                          "được bao nhiêu vậy ạ?")
+    assert not wrapped.abstained and wrapped.short_answer == bare.short_answer
+    assert "90 triệu" in wrapped.short_answer
+    assert wrapped.question.startswith("Cho mình hỏi")       # the user's words are kept as typed
+
+
+def test_thanks_get_a_short_reply_without_sources(service):
+    a = service.ask("cảm ơn bạn")
+    assert a.abstained and not a.citations and not a.related
+    assert "Các bài viết hiện có không đề cập" not in a.text
