@@ -47,6 +47,9 @@ _NUMBER_WORDS = ("bao nhieu", "may")
 # another question word: an indicator named in the question ("thu nhập", "mục tiêu", "tốc độ") is
 # then the topic, not the figure asked for ("Dạng oxi nào … số lượng lớn hơn", "Mục tiêu … là gì?")
 _OTHER_ASKED = re.compile(r"\b\w+ nao\b|\b(?:gi|ai|sao)\b")
+# "phường nào có thu nhập cao hơn?": the places' figures, compared, are what answers it
+_COMPARES = re.compile(r"\b(?:phuong|xa|dia phuong|don vi|noi|ben|tinh|thanh pho)\s+nao\b.*"
+                       r"\b(?:cao|thap|nhieu|it|lon|nho)\s+hon\b")
 _A_COUNT = re.compile(r"so (?!sanh|voi)\w")  # "Số hộ nghèo của phường …?": a number of things
 _LEVEL_ASKED = re.compile(r"\bmuc(?: do)? nao\b")  # "đạt mức nào": the figure itself
 _PERSON_CUES = ("ai", "ten la gi", "nguoi nao", "dong chi nao", "nhung ai", "ong nao", "ba nao", "ten la gi", "ho ten")
@@ -160,7 +163,7 @@ def question_shape(question: str) -> QuestionShape:
     # another question word says what is wanted ("Phường nào …")
     if _has(folded, *_NUMBER_WORDS) or (
             (_has(folded, *_NUMBER_CUES) or "%" in folded or _A_COUNT.match(folded))
-            and not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded))):
+            and (not _OTHER_ASKED.search(_LEVEL_ASKED.sub(" ", folded)) or _COMPARES.search(folded))):
         if _has(folded, "thu may", "thu bao nhieu", "hang thu may", "hang may"):
             return QuestionShape(QType.NUMBER, None, None, ordinal=True)
         unit = None

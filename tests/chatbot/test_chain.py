@@ -544,3 +544,9 @@ def test_thanks_get_a_short_reply_without_sources(service):
     a = service.ask("cảm ơn bạn")
     assert a.abstained and not a.citations and not a.related
     assert "Các bài viết hiện có không đề cập" not in a.text
+
+
+def test_which_ward_is_higher_is_answered_with_each_wards_figure(service):
+    a = service.ask("Phường nào có tỷ lệ tham gia BHYT cao hơn, Quang Trung hay Đông Sơn?")
+    assert not a.abstained
+    assert "99%" in a.text and "96%" in a.text

@@ -55,6 +55,8 @@ CASES = [
     ("Hội nghị diễn ra lúc nào?", QType.DATE, None),
     # a percentage written in the question beside "nào" is what is known, not what is asked
     ("Phường nào có tỷ lệ tham gia BHYT 99%?", QType.OTHER, None),
+    # which of the places has the higher figure: their figures answer it
+    ("Đông Sơn với Quang Trung phường nào có thu nhập cao hơn?", QType.NUMBER, "money"),
     # "Số hộ nghèo …?": a number of things
     ("Số hộ nghèo của phường Nông Trang?", QType.NUMBER, "count"),
     # anything else
