@@ -22,7 +22,8 @@ _LEAD = re.compile(
     rf"(?:\s+(?:chut|mot chut|xiu|voi|thong tin))*(?:\s+(?:la|ve))?\b\W*)?"
 )
 # "… vậy ạ?", "… nhỉ?", "… nhé": sentence-final particles before the question mark
-_TAIL = re.compile(r"(?:\s+(?:vay|nhi|nhe|a|ha|the|voi a|voi|day))+\s*([?.!]*)\s*$")
+# ("ha" is left alone: "bao nhiêu ha?" asks for hectares)
+_TAIL = re.compile(r"(?:\s+(?:vay|nhi|nhe|a|the|voi a|voi|day))+\s*([?.!]*)\s*$")
 _GREETING = re.compile(
     r"^\W*(?:(?:xin\s+)?chao|hello|hi|alo|cam on|cam on nhieu|thank(?:s| you)?|ok|oke|vang|da|tot qua|hay qua)"
     r"(?:\s+(?:ban|ad|admin|anh|chi|em|bot|nhe|nha|nhieu|a|ca nha|moi nguoi))*\W*$"
@@ -43,7 +44,8 @@ def strip_courtesy(question: str) -> str:
         start = lead.end()
     end = len(text)
     tail = _TAIL.search(key, start)
-    if tail and tail.start() > start:
+    # a capital is a name or a label ("trường loại A"), never a particle
+    if tail and tail.start() > start and not any(c.isupper() for c in text[tail.start():tail.end()]):
         end = tail.start()
         mark = tail.group(1)
         core = text[start:end].strip()

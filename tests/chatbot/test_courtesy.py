@@ -21,7 +21,9 @@ def test_the_polite_wrapping_is_taken_off(typed, plain):
 
 @pytest.mark.parametrize("question", [
     "Thu nhập bình quân của Quang Trung?",
-    "Quang Trung có bao nhiêu ha đất?",        # "ha" (hectares) ends the question, it is no particle
+    "Quang Trung có bao nhiêu ha đất?",
+    "Khu đô thị rộng bao nhiêu ha?",            # "ha" (hectares) ends the question, it is no particle
+    "Phường có bao nhiêu trường đạt chuẩn loại A?",   # a capital is a label, not "ạ"
     "Dạ cho em hỏi chút ạ",                     # nothing would be left: kept as typed
     "Thành phố Hà Nội",
 ])
