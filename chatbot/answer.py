@@ -11,6 +11,7 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from index.hybrid import HybridIndex, Retrieval
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import canonical_tones, has_diacritics, match_key, nfc
+from ingest.text import canonical_tones, fold_diacritics, has_diacritics, match_key, nfc, syllables
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
@@ -37,6 +38,28 @@ la bao nhieu gi ai nao o dau khi cua va co khong the nhu duoc da se trong cac nh
 den thi sao con hay hoac nay do ay kia may muc nguoi nam den luc ngay thang bang theo tu tren duoi ra vao
 gom bao gom ke ten cho biet hien nay dat la gi vay nhi a u oi
 """.split())
+# the words those stand for, as written: typed with tone marks, "đất" (land) is a word of the
+# question although "dat" folded is also "đạt" (reaches), and "Nam" (south) although "năm" (year)
+_STOP_TYPED = frozenset(canonical_tones(w) for w in """
+là bao nhiêu gì ai nào ở đâu khi của và có không thể thế như được đã sẽ trong các những một cho với tại
+về đến thì sao còn hay hoặc này nay đó ấy kia mấy mức người năm đến lúc ngày tháng bằng theo từ trên dưới
+ra vào gồm kể tên biết hiện đạt vậy nhỉ à ạ ư ơi
+""".split())
+
+
+class QueryTerms(dict):
+    """A question's folded terms and their weights, and the syllables it was typed with tone marks.
+
+    Folded, "đất" (land) is "đạt" (reaches), "lương" (pay) "lượng" and "viện" "viên": a question
+    typed with tone marks finds its words only where they are written with the same marks, so an
+    out-of-scope question gathers no support from look-alike words. A syllable typed without
+    marks, or a question whose marks were restored, matches any spelling.
+    """
+
+    def __init__(self, weights: dict[str, float] | None = None, typed: frozenset[tuple[str, str]] = frozenset()):
+        super().__init__(weights or {})
+        self.typed = typed   # (folded, as typed) of each syllable that carries a mark
+
 
 # number words whose folded form is not also a common other word ("tám"/"tâm", "sáu"/"sau")
 _NUMBER_WORDS = {"hai": "2", "bon": "4", "chin": "9", "muoi": "10"}
@@ -60,6 +83,7 @@ công an quân sự đoàn thanh niên phụ nữ cựu chiến binh nhiệm k�
 khu văn hóa hoá ông bà đồng chí
 """.split())
 _CAP_WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def question_names(question: str) -> list[str]:
@@ -67,12 +91,14 @@ def question_names(question: str) -> list[str]:
     "Trần Phú"): runs of capitalised words past the first word, leading titles and bodies
     stripped. An answer about something else, however similar, does not answer it."""
     text = nfc(question)
-    words = list(_CAP_WORD.finditer(text))
+    # "5G", "COVID-19": a term with digits is no name, and it ends a run of capitalised words
+    words = list(_TOKEN.finditer(text))
     runs: list[list[str]] = []
     last_end = -1
     for i, m in enumerate(words):
         w = m.group(0)
-        if i == 0 or not w[:1].isupper() or (w.isupper() and len(w) > 1):  # "BHYT" is a term, not a name
+        if i == 0 or not w[:1].isupper() or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w):
+            # "BHYT" is a term, not a name
             last_end = m.end()
             continue
         prev = words[i - 1].group(0)
@@ -148,6 +174,8 @@ class ExtractiveAnswerer:
         thesaurus = index.thesaurus  # the one retrieval widens its queries with
         self._terms_of = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
+        self._equivalents = functools.lru_cache(maxsize=50_000)(thesaurus.equivalents)
+        self._forms_of = functools.lru_cache(maxsize=50_000)(_written_forms)
         self._quantities = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_quantities(text)))
         self._people = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_people(text)))
         self._name_key = functools.lru_cache(maxsize=50_000)(
@@ -159,7 +187,12 @@ class ExtractiveAnswerer:
     def _idf(self, term: str) -> float:
         return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
 
-    def _query_terms(self, text: str) -> dict[str, float]:
+    def _query_terms(self, text: str, marks_typed: bool = True) -> QueryTerms:
+        typed_sylls = syllables(text)
+        folded_sylls = [fold_diacritics(x) for x in typed_sylls]
+        marked = {f: t for f, t in zip(folded_sylls, typed_sylls) if f != t} if marks_typed else {}
+        # a folded stop word typed as another word ("đất", not "đạt") is part of what is asked
+        content_words = {f for f, t in marked.items() if f in STOP_TERMS and t not in _STOP_TYPED}
         terms = {}
         for t in syllable_terms(text):
             if t in _NUMBER_WORDS:  # "hai khâu đột phá" is written "2 khâu đột phá" too
@@ -168,13 +201,28 @@ class ExtractiveAnswerer:
             parts = t.split("_")
             if t in _UNIT_CUE_TERMS:
                 continue
-            if any(p in STOP_TERMS for p in parts) and len(parts) == 1:
+            stop = [p in STOP_TERMS and p not in content_words for p in parts]
+            if len(parts) == 1 and stop[0]:
                 continue
-            if len(parts) == 2 and all(p in STOP_TERMS for p in parts):
+            if len(parts) == 2 and all(stop):
                 continue
             if t in self._df or len(parts) == 1:
                 terms[t] = self._idf(t) * (0.6 if len(parts) == 2 else 1.0)
-        return terms
+        return QueryTerms(terms, frozenset(marked.items()))
+
+    def _terms_for(self, text: str, terms: dict[str, float]) -> frozenset[str]:
+        """The text's terms that can match the question's: not a syllable the question typed
+        with other tone marks than the text writes it with (thesaurus equivalents kept)."""
+        found = self._terms_of(text)
+        typed = getattr(terms, "typed", None)
+        if not typed:
+            return found
+        forms = self._forms_of(text)
+        clash = {f for f, t in typed if f in forms and t not in forms[f]}
+        if not clash:
+            return found
+        kept = self._equivalents(text)
+        return frozenset(x for x in found if x in kept or not any(p in clash for p in x.split("_")))
 
     @staticmethod
     def _coverage(terms: dict[str, float], text_terms: set[str]) -> float:
@@ -196,10 +244,11 @@ class ExtractiveAnswerer:
         # it matters ("co may khau" restored as "có máy khâu", machines, not "có mấy khâu")
         shape = question_shape(analysis.text if analysis.restored else analysis.accented)
         wards = list(analysis.wards)
+        typed = not analysis.restored   # restored tone marks are a guess: words then match any spelling
         if len(wards) >= 2 and self._joint_article(wards) and not _PER_WARD.search(match_key(analysis.text)):
             # one article is about all of them ("hai phường Bỉm Sơn, Quang Trung"): the question is
             # asked of them together, unless it asks for each one's own figure
-            pick = self._best(question, retrieval, shape, wards)
+            pick = self._best(question, retrieval, shape, wards, typed)
             if pick is not None and pick.support >= self.settings.min_support:
                 return Decision([pick], related=related)
         if len(wards) >= 2:
@@ -210,7 +259,7 @@ class ExtractiveAnswerer:
                 # the question's vector stands for each part: the topic is the same, the ward filter differs
                 sub_retrieval = self.index.retrieve(sub, k=max(len(retrieval.hits), self.settings.paragraphs),
                                                     query_vector=retrieval.query_vector)
-                pick = self._best(sub, sub_retrieval, shape, [ward])
+                pick = self._best(sub, sub_retrieval, shape, [ward], typed)
                 if pick is not None and pick.support >= self.settings.min_support:
                     picks.append(_with_ward(pick, ward))
                 else:
@@ -222,10 +271,10 @@ class ExtractiveAnswerer:
         counted_parts = _count_parts(question)
         if len(counted_parts) >= 2:
             # "mấy nhiệm vụ … và mấy khâu đột phá?": each figure is answered on its own
-            picks = [self._best(part, retrieval, question_shape(part), wards) for part in counted_parts]
+            picks = [self._best(part, retrieval, question_shape(part), wards, typed) for part in counted_parts]
             if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
                 return Decision(_dedupe(picks), related=related)
-        pick = self._best(question, retrieval, shape, wards)
+        pick = self._best(question, retrieval, shape, wards, typed)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
@@ -257,15 +306,19 @@ class ExtractiveAnswerer:
                 return name
         return None
 
-    def _best(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str]) -> Pick | None:
+    def _best(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str],
+              marks_typed: bool = True) -> Pick | None:
+        """``marks_typed``: the question's tone marks are the user's (not restored), so a word
+        is only found where it is written with them."""
         idx = self.index
         terms = self._query_terms(retrieval.analysis.accented if question == retrieval.analysis.text
-                                  else question)
+                                  else question, marks_typed)
         ward_keys = {ward_key(w) for w in wards}
         asked = retrieval.analysis.accented if question == retrieval.analysis.text else question
         # what the figure must be about: the question without the wards it names ("tập trung"
         # stays although "Quang Trung" goes)
-        content = self._query_terms(_drop_other_wards(asked, None, list(retrieval.analysis.wards) + wards))
+        content = self._query_terms(_drop_other_wards(asked, None, list(retrieval.analysis.wards) + wards),
+                                    marks_typed)
         # (unless the question is mostly about the wards themselves: "Xã Thụy Vân cũ giờ thuộc phường nào?")
         sentence_terms = content if ward_keys and sum(content.values()) >= 0.6 * sum(terms.values()) else terms
         qvec = retrieval.query_vector
@@ -285,10 +338,10 @@ class ExtractiveAnswerer:
                 continue
             if names and not self._names_in(p, names):
                 continue
-            para_terms = set(self._terms_of(p.text))
+            para_terms = set(self._terms_for(p.text, terms))
             if p.kind is ParagraphKind.BYLINE:
-                para_terms |= self._terms_of(f"tác giả bài viết người viết {p.title}")
-            para_terms |= self._title_terms(p)
+                para_terms |= self._terms_for(f"tác giả bài viết người viết {p.title}", terms)
+            para_terms |= self._title_terms(p, terms)
             para_cov = self._coverage(terms, para_terms)
             prev_start = None
             for s_idx, start, end in idx.sentences_of(row):
@@ -296,14 +349,14 @@ class ExtractiveAnswerer:
                 lead_start, prev_start = prev_start, start
                 if ward_keys and not self._sentence_ward_ok(sentence, ward_keys):
                     continue
-                s_terms = self._terms_of(sentence)
+                s_terms = self._terms_for(sentence, sentence_terms)
                 # the wards asked about are the article's business (checked above): a sentence is
                 # measured on what the question asks of them
                 s_cov = self._coverage(sentence_terms, s_terms)
                 if lead_start is not None and (_CONTINUES.match(sentence) or _REFERS_BACK.match(sentence)):
                     # "Trong đó, …" / "Đặc biệt là …": the sentence goes on with what the one before
                     # it said, and answers a question about that
-                    s_cov = max(s_cov, 0.9 * self._coverage(sentence_terms, self._terms_of(p.text[lead_start:end])))
+                    s_cov = max(s_cov, 0.9 * self._coverage(sentence_terms, self._terms_for(p.text[lead_start:end], sentence_terms)))
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
@@ -329,9 +382,9 @@ class ExtractiveAnswerer:
         # most of them
         return found == len(names) if len(names) == 1 else 2 * found >= len(names)
 
-    def _title_terms(self, p: Paragraph) -> set[str]:
+    def _title_terms(self, p: Paragraph, terms: dict[str, float]) -> frozenset[str]:
         article = self.index.articles[p.article_id]
-        return self._terms_of(" ".join((article.title, *article.wards)))
+        return self._terms_for(" ".join((article.title, *article.wards)), terms)
 
     def _about_wards(self, p: Paragraph, ward_keys: set[str]) -> bool:
         article = self.index.articles[p.article_id]
@@ -458,8 +511,8 @@ class ExtractiveAnswerer:
                 return None, None, 0.0
             # each rank with the words up to the next one ("thứ hai theo lượng hành khách và thứ
             # ba theo lượng hành khách quốc tế")
-            own = {m.start(): self._coverage(terms, self._terms_of(
-                sentence[m.start():ranks[i + 1].start() if i + 1 < len(ranks) else len(sentence)]))
+            own = {m.start(): self._coverage(terms, self._terms_for(
+                sentence[m.start():ranks[i + 1].start() if i + 1 < len(ranks) else len(sentence)], terms))
                 for i, m in enumerate(ranks)}
             best = max(ranks, key=lambda m: (own[m.start()], -m.start()))
             cov = self._clause_coverage(sentence, best.start(), terms)
@@ -471,35 +524,51 @@ class ExtractiveAnswerer:
                 return sentence[a:b], (start + a, start + b), 0.7
             return None, None, 0.0
         if shape.unit == "percent":
-            terms = {t: w for t, w in terms.items() if t not in _PERCENT_CUE_TERMS}
+            terms = _subset(terms, lambda t: t not in _PERCENT_CUE_TERMS)
         x, clause_cov = self._closest(sentence, qs, terms)
         # the figure must sit in a clause about what was asked, not merely in the same sentence;
         # a count of exactly the thing asked for ("mấy khâu đột phá" → "2 khâu đột phá") is about it
         fit = min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0
+        if fit and not self._phrase_near(sentence, x, terms):
+            fit = 0.0
         if shape.unit == "count" and shape.counted and len(shape.counted.split()) >= 2 and \
                 match_key(x.unit or "").startswith(shape.counted):
             fit = max(fit, 0.7)
         return x.text, (start + x.start, start + x.end), fit
 
+    def _phrase_near(self, sentence: str, x: Quantity, terms: dict[str, float]) -> bool:
+        """Whether the figure's clause (or the one before it) holds one of the question's
+        two-syllable phrases, when it has any: "giá" alone in "đánh giá cao … hai phường" is not
+        "giá đất"."""
+        phrases = {t for t in terms if "_" in t and not any(p in ("phuong", "xa") for p in t.split("_"))}
+        if not phrases:
+            return True
+        clauses = _clauses(sentence)
+        for i, (a, b) in enumerate(clauses):
+            if a <= x.start < b:
+                lead = clauses[i - 1][0] if i > 0 else a
+                return bool(phrases & self._terms_for(sentence[lead:b], terms))
+        return True
+
     def _clause_coverage(self, sentence: str, at: int, terms: dict[str, float]) -> float:
         """Share of the question's terms in the clause around position ``at``."""
         for a, b in _clauses(sentence):
             if a <= at < b:
-                return self._coverage(terms, self._terms_of(sentence[a:b]))
+                return self._coverage(terms, self._terms_for(sentence[a:b], terms))
         return 0.0
 
     def _closest(self, sentence: str, quantities: list[Quantity], terms: dict[str, float]) -> tuple[Quantity, float]:
         """The quantity whose clause shares most of the question's terms (ward names aside)."""
         clauses = _clauses(sentence)
-        content = {t: w for t, w in terms.items() if not any(p in ("phuong", "xa") for p in t.split("_"))}
+        content = _subset(terms, lambda t: not any(p in ("phuong", "xa") for p in t.split("_")))
 
         def clause_score(x: Quantity) -> tuple[float, int]:
             for i, (a, b) in enumerate(clauses):
                 if a <= x.start < b:
-                    own = self._coverage(content, self._terms_of(sentence[a:b]))
+                    own = self._coverage(content, self._terms_for(sentence[a:b], content))
                     # "Tích tụ, tập trung đất đai 152ha": the subject may sit one comma back
                     lead = clauses[i - 1][0] if i > 0 else a
-                    joined = 0.9 * self._coverage(content, self._terms_of(sentence[lead:b]))
+                    joined = 0.9 * self._coverage(content, self._terms_for(sentence[lead:b], content))
                     return max(own, joined), -x.start
             return 0.0, -x.start
 
@@ -767,6 +836,19 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
             return kind == "count" or (kind == "number" and not shape.counted)
         return match_key(x.unit or "").startswith(first)
     return kind in ("count", "number", "money", "area", "fraction")
+
+
+def _subset(terms: dict[str, float], keep: Callable[[str], bool]) -> dict[str, float]:
+    """The terms ``keep`` accepts, still knowing how the question was typed."""
+    return QueryTerms({t: w for t, w in terms.items() if keep(t)}, getattr(terms, "typed", frozenset()))
+
+
+def _written_forms(text: str) -> dict[str, frozenset[str]]:
+    """Each folded syllable of the text, with the spellings (tone marks kept) it has there."""
+    forms: dict[str, set[str]] = {}
+    for typed in syllables(text):
+        forms.setdefault(fold_diacritics(typed), set()).add(typed)
+    return {f: frozenset(t) for f, t in forms.items()}
 
 
 def _drop_other_wards(question: str, keep: str | None, wards: list[str]) -> str:

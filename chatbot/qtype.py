@@ -87,7 +87,7 @@ _KIND_OF = re.compile(r"\b(?:loai hinh|loai|hinh thuc|nhom|linh vuc)\s+((?:\w+\s
 _N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z]+(?:\s+[a-z]+){0,2})\b.*\b(?:la gi|la nhung gi|gom gi)\b")
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
-_NOT_NOUNS = {"phan", "tram", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
+_NOT_NOUNS = {"phan", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
               "cua", "de", "vao", "cho", "voi", "nay", "do", "nua", "roi", "ve", "tu", "so", "den", "toi",
               "khoang"}
 
@@ -124,7 +124,10 @@ def question_shape(question: str) -> QuestionShape:
     m = _COUNTED.search(folded)
     if m:
         words = m.group(1).split()
+        if words[:2] == ["phan", "tram"]:   # "bao nhiêu phần trăm" asks for a share, not a count
+            words = []
         # "bao nhiêu năm quan hệ": years are counted; otherwise skip words that are no noun
+        # ("trạm y tế" is counted: only "phần trăm" is a share)
         words = words[:1] if words[:1] == ["nam"] else [w for w in words if w not in _NOT_NOUNS]
         # "bao nhiêu một người một năm" asks for a rate, not for a count of people
         counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)

@@ -37,7 +37,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("gần dân", "sát dân", "gắn bó với nhân dân", "gắn bó với người dân"),
     ("vốn đầu tư", "tổng vốn", "nguồn vốn", "kinh phí"),
     ("trường học", "cơ sở giáo dục"),
-    ("bệnh viện", "cơ sở y tế", "trạm y tế"),
+    ("trạm y tế", "trạm xá"),   # not "bệnh viện": a hospital is not a ward's health station
     ("thông minh", "hiện đại"),
     ("khu vực", "vùng", "cả vùng"),
 )

@@ -248,6 +248,7 @@ def test_an_abstention_without_related_paragraphs_says_only_that(service):
     ("Tổng mức đầu tư của khu đô thị Nam Bỉm Sơn là bao nhiêu tỷ đồng?", ["nam bim son"]),
     ("Tuyến đường Trần Phú nối đường Nam Bỉm Sơn 6 dài bao nhiêu km?", ["tran phu", "nam bim son"]),
     ("Ông Nguyễn Hồng Phong giữ chức gì?", ["nguyen hong phong"]),
+    ("Tỷ lệ phủ sóng 5G của Đông Sơn?", ["dong son"]),   # "5G" is a term, not the name "G"
     # titles, bodies and abbreviations are not names of a particular thing
     ("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?", []),
     ("So sánh chỉ tiêu tham gia BHYT của Quang Trung với Đông Sơn?", ["quang trung", "dong son"]),
@@ -463,3 +464,25 @@ def test_a_year_after_the_question_word_is_not_what_is_counted(answerer):
     short, _, fit = _short(answerer, q, "Thu nhập bình quân đầu người đến năm 2030 đạt 95 triệu đồng; "
                                         "100% đường giao thông được cứng hóa.")
     assert short == "95 triệu đồng" and fit > 0
+
+
+def test_a_word_typed_with_tone_marks_is_found_only_written_with_them(answerer):
+    land = answerer._query_terms("Giá đất ở đây bao nhiêu?")
+    reached = "Kết quả đạt được rất cao."
+    assert "dat" in land                                   # "đất" is a word of the question, not a stop word
+    assert "dat" not in answerer._terms_for(reached, land)   # …and "đạt" is another word
+    assert "dat" in answerer._terms_for("Giá đất tăng.", land)
+    # typed without marks, or with marks restored by guessing, a word matches any spelling
+    assert "dat" in answerer._terms_for(reached, answerer._query_terms("gia dat cao", marks_typed=False))
+    pay = answerer._query_terms("mức lương cơ sở", marks_typed=False)
+    assert "luong" in answerer._terms_for("chất lượng cao", pay)
+    assert "luong" not in answerer._terms_for("chất lượng cao", answerer._query_terms("mức lương cơ sở"))
+
+
+def test_a_figure_needs_a_phrase_of_the_question_in_its_clause(answerer):
+    # "giá" of "đánh giá cao" is all the clause shares with "giá đất": the figure answers nothing asked
+    sentence = "Lãnh đạo tỉnh đánh giá cao sự nỗ lực của hai phường trong thời gian qua."
+    short, _, fit = _short(answerer, "gia dat bao nhieu", sentence)
+    assert fit == 0.0
+    short, _, fit = _short(answerer, "Giá đất bao nhiêu?", "Giá đất ở khu này khoảng 20 triệu đồng/m2.")
+    assert short and "20 triệu" in short and fit > 0

@@ -81,6 +81,10 @@ def test_the_shape_does_not_depend_on_tone_marks(question, qtype, unit):
 
 
 def test_the_counted_noun_is_kept_for_matching_the_figure():
+    # "trạm" is counted; only "phần trăm" is a share
+    assert question_shape("Phường Đông Sơn có bao nhiêu trạm y tế đạt chuẩn?").counted == "tram y"
+    shape = question_shape("Bao nhiêu phần trăm trạm y tế đạt chuẩn?")
+    assert shape.unit == "percent" and shape.counted is None
     assert question_shape("Phường Quang Trung thu hút bao nhiêu doanh nghiệp mới?").counted == "doanh nghiep"
     assert question_shape("Phường Đông Sơn kết nạp bao nhiêu đảng viên?").counted.startswith("dang vien")
 
