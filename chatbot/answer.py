@@ -471,11 +471,51 @@ class ExtractiveAnswerer:
                     return sentence[name[0]:name[1]], (start + name[0], start + name[1]), 0.5
             return None, None, 0.0
         if q is QType.PLACE:
-            m = re.search(r"\b(?:tại|ở)\s+([^,;.]+)", sentence)
-            if m:
-                return m.group(1).strip(), (start + m.start(1), start + m.start(1) + len(m.group(1).strip())), 1.0
+            found = self._place(sentence, terms, shape.ward_asked)
+            if found:
+                a, b, fit = found
+                return sentence[a:b], (start + a, start + b), fit
             return None, None, 0.3
         return None, None, 0.0
+
+    def _place(self, sentence: str, terms: dict[str, float], ward_asked: bool = False) -> tuple[int, int, float] | None:
+        """Where: the words after "tại"/"ở" (or "trên", "đến", "đi" … before a place noun or a
+        name), never an occasion ("tại buổi làm việc") nor a place the question itself names;
+        failing that, the wards the sentence names ("làm việc với … hai phường Bỉm Sơn, Quang Trung")."""
+        best = None
+        if ward_asked:   # "ở phường nào": a ward the question does not name already
+            for m in _WARDS_NAMED.finditer(sentence):
+                if not self._asked_already(m.group(0), terms):
+                    return m.start(), m.end(), 1.0
+            return None
+        for m in _PLACE_LEAD.finditer(sentence):
+            a = m.end()
+            b = a + len(re.match(r"[^,;.:(]*", sentence[a:]).group(0).rstrip())
+            cut = _PLACE_STOP.search(sentence, a, b)
+            b = cut.start() if cut else b
+            phrase = sentence[a:b]
+            head = canonical_tones(phrase.lower())
+            if not phrase or head.startswith(_OCCASIONS):
+                continue
+            strong = m.group(1).lower() in ("tại", "ở")
+            place_like = head.startswith(_PLACE_NOUNS) or phrase[:1].isupper()
+            if not strong and not place_like:
+                continue
+            if self._asked_already(phrase, terms):
+                continue   # "ở phường Quang Trung": the question's own place, not its answer
+            fit = (1.0 if strong else 0.8) + (0.1 if place_like else 0.0)
+            if best is None or fit > best[2]:
+                best = (a, b, min(fit, 1.0))
+        if best is None:
+            m = _WARDS_NAMED.search(sentence)
+            if m and not self._asked_already(m.group(0), terms):
+                return m.start(), m.end(), 0.6
+        return best
+
+    def _asked_already(self, phrase: str, terms: dict[str, float]) -> bool:
+        """Every word of the phrase (bar "phường"/"xã"/"các"…) is the question's own."""
+        own = [t for t in self._terms_for(phrase, terms) if "_" not in t and t not in _PLACE_PREFIX]
+        return bool(terms) and bool(own) and all(t in terms for t in own)
 
     @staticmethod
     def _listed_fit(sentence: str, listed: str | None) -> float:
@@ -574,6 +614,25 @@ class ExtractiveAnswerer:
 
         best = max(quantities, key=clause_score)
         return best, clause_score(best)[0]
+
+
+# words that put a place after them: "tại"/"ở" always; the others when a place noun or a name follows
+_PLACE_LEAD = re.compile(r"(?<!\w)(tại|ở|trên|đến|tới|đi|về|vào)[ \t]+", re.IGNORECASE)
+_PLACE_NOUNS = tuple(canonical_tones(w) + " " for w in (
+    "phường", "xã", "khu", "đường", "quốc lộ", "tỉnh lộ", "cầu", "đê", "trang", "cổng", "nhà", "trụ sở", "thôn",
+    "tổ dân phố", "huyện", "tỉnh", "thành phố", "thị xã", "thị trấn", "địa bàn", "vùng", "cụm", "tuyến", "phố",
+    "chợ", "trường", "đền", "chùa", "đình", "sông", "hồ", "núi", "bến", "sân", "trung tâm", "hội trường",
+    "các khu", "các phường", "các xã", "hai phường", "các tổ", "các thôn", "website", "ga", "cảng", "nơi"))
+# an occasion or a time is not where: "tại buổi làm việc", "tại hội nghị", "vào năm 2025"
+_OCCASIONS = tuple(canonical_tones(w) for w in (
+    "buổi", "hội nghị", "đại hội", "cuộc", "lễ ", "dịp", "kỳ", "phiên", "thời", "giai đoạn", "quá trình",
+    "năm", "ngày", "tháng", "quý", "nhiệm kỳ", "sáng", "chiều", "tối", "đây", "đó", "nay", "cuối", "đầu",
+    "mức", "công tác", "việc", "nhu cầu", "mục tiêu", "cuộc sống"))
+_PLACE_PREFIX = frozenset({"phuong", "xa", "hai", "ba", "cac", "va"})
+# where a place phrase ends: a purpose or a new action
+_PLACE_STOP = re.compile(r"\s(?:để|nhằm|nhưng|thì|và\s+(?:đã|sẽ|đang))\s", re.IGNORECASE)
+_WARDS_NAMED = re.compile(r"(?:(?:hai|ba|các)\s+)?(?:[Pp]hường|[Xx]ã)\s+[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*"
+                          r"(?:(?:,\s*|\s+và\s+)(?:(?:[Pp]hường|[Xx]ã)\s+)?[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*)*")
 
 
 _HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)

@@ -34,6 +34,7 @@ class QuestionShape:
     named: str | None = None   # noun whose name is asked, lower case as typed ("tuyến phố ẩm thực")
     ordinal: bool = False      # a rank is asked ("đứng thứ mấy"), answered by "thứ ba"
     role_body: str | None = None  # the body the asked post belongs to ("ubnd" in "Chủ tịch UBND")
+    ward_asked: bool = False   # the place asked for is a ward ("ở phường nào", "thuộc phường nào")
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -63,7 +64,11 @@ _LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "
               "gom gi", "nhung don vi", "nhung phuong", "nhung nhiem vu", "nhung du an", "nhung linh vuc",
               "nhung san pham", "nhung nganh", "nhung chi tieu", "nhung khau", "cac khau", "cac du an nao",
               "cac nhiem vu nao", "tu nhung", "tu dau", "hop nhat tu", "sap nhap tu", "gom cac")
-_PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao")
+# "ở phường nào", "thuộc xã nào", "nhập vào phường nào": a ward is the answer ("phường nào có
+# thu nhập cao hơn" asks for a figure and is not matched)
+_WARD_ASKED = re.compile(r"\b(?:o|tai|thuoc|vao|ve|cua)\s+(?:phuong|xa)\s+nao\b")
+_PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao",
+               "di toi dau", "di den dau", "di dau", "noi voi dau", "noi toi dau", "noi den dau")
 _PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem", "tang truong")
 _MONEY_CUES = ("bao nhieu tien", "kinh phi", "von", "ngan sach", "thu nhap", "tong thu", "ty dong",
                "trieu dong", "gia tri", "dau tu")
@@ -144,6 +149,8 @@ def question_shape(question: str) -> QuestionShape:
         return QuestionShape(QType.ROLE, None, None, None, author)
     if _has(folded, *_PLACE_CUES):
         return QuestionShape(QType.PLACE, None, None)
+    if _WARD_ASKED.search(folded):
+        return QuestionShape(QType.PLACE, None, None, ward_asked=True)
     kind = _KIND_OF.search(folded)
     if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded) or kind:
         m = _LISTED.search(folded)

@@ -79,17 +79,14 @@ LIST = [
 ]
 PLACE = [
     ("Phường Quang Trung ưu tiên nâng cấp hạ tầng đô thị hiện hữu ở đâu?", ["các khu dân cư sau sáp nhập"], QT),
-    pytest.param("Người dân Quang Trung xem quy hoạch, kế hoạch sử dụng đất được công khai ở đâu?",
-                 ["trang thông tin điện tử phường"], QT, marks=pytest.mark.xfail(
-                     strict=True, reason="the right sentence (000#7) is quoted but the place after 'trên' is "
-                                         "not taken as the short answer (only 'tại'/'ở' are)")),
-    pytest.param("Tuyến đường từ Khu Công nghiệp Bỉm Sơn trong giai đoạn 2025-2030 sẽ đi tới đâu?",
-                 ["Quốc lộ 217B"], QT, marks=pytest.mark.xfail(
-                     strict=True, reason="'đi tới đâu' gets no short answer; the quote (000#8) holds "
-                                         "'đi Quốc lộ 217B'")),
-    pytest.param("Đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy làm việc ở đâu?", ["Bỉm Sơn", "Quang Trung"],
-                 BS, marks=pytest.mark.xfail(strict=True, reason="short answer is 'buổi làm việc' (from 'tại "
-                                                                 "buổi làm việc'), not the two wards")),
+    ("Người dân Quang Trung xem quy hoạch, kế hoạch sử dụng đất được công khai ở đâu?",
+     ["trang thông tin điện tử phường"], QT),                               # "trên" a place noun
+    ("Tuyến đường từ Khu Công nghiệp Bỉm Sơn trong giai đoạn 2025-2030 sẽ đi tới đâu?", ["Quốc lộ 217B"], QT),
+    # "tại buổi làm việc" is an occasion: the wards worked with are the place
+    ("Đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy làm việc ở đâu?", ["Bỉm Sơn", "Quang Trung"], BS),
+    # "ở phường nào": a ward, not the place the question names
+    ("Dự án nối đường Trần Phú với đường Nam Bỉm Sơn 6 ở phường nào?", ["Quang Trung"], QT),
+    ("xa thuy van cu thuoc phuong nao", ["Nông Trang"], NT),
 ]
 ALL_TYPED = NUMBER + PERSON + ROLE + DATE + LIST + PLACE
 DECIDED = ["Tỷ lệ dân số tham gia bảo hiểm y tế của phường Đông Sơn là bao nhiêu?",
@@ -486,3 +483,19 @@ def test_a_figure_needs_a_phrase_of_the_question_in_its_clause(answerer):
     assert fit == 0.0
     short, _, fit = _short(answerer, "Giá đất bao nhiêu?", "Giá đất ở khu này khoảng 20 triệu đồng/m2.")
     assert short and "20 triệu" in short and fit > 0
+
+
+@pytest.mark.parametrize("question, sentence, place", [
+    ("Hội nghị diễn ra ở đâu?", "Hội nghị được tổ chức tại hội trường UBND phường Đông Sơn.", "hội trường UBND phường Đông Sơn"),
+    ("Kế hoạch được công bố ở đâu?", "Kế hoạch được công bố trên trang thông tin điện tử phường.",
+     "trang thông tin điện tử phường"),
+    ("Tuyến đường đi tới đâu?", "Tuyến đường từ khu công nghiệp đi Quốc lộ 217B để giảm tải.", "Quốc lộ 217B"),
+    # an occasion, a time or the place the question already names is not the answer
+    ("Ông phát biểu ở đâu?", "Ông phát biểu chỉ đạo tại buổi làm việc.", None),
+    ("Dự án khởi công ở đâu?", "Dự án khởi công vào năm 2025 để nâng cấp hạ tầng.", None),
+    ("Quang Trung ưu tiên nâng cấp ở đâu?", "Phường Quang Trung ưu tiên nâng cấp ở phường Quang Trung.", None),
+])
+def test_where_is_answered_by_a_place_never_an_occasion(answerer, question, sentence, place):
+    short, _, fit = _short(answerer, question, sentence)
+    assert short == place
+    assert (fit >= 0.6) if place else (fit < 0.6)

@@ -40,6 +40,8 @@ CASES = [
     # ở đâu → a place
     ("Quy hoạch được công khai ở đâu?", QType.PLACE, None),
     ("Khu đô thị Nam Bỉm Sơn nằm tại đâu?", QType.PLACE, None),
+    ("Tuyến đường sẽ đi tới đâu?", QType.PLACE, None),
+    ("Xã Thụy Vân cũ giờ thuộc phường nào?", QType.PLACE, None),
     # an indicator with no other question word asks for its figure ...
     ("Thu nhập bình quân phường Quang Trung năm 2030?", QType.NUMBER, "money"),
     ("Việc giải phóng mặt bằng đạt tới mức nào?", QType.NUMBER, "level"),
@@ -173,3 +175,18 @@ def test_a_word_typed_with_other_tone_marks_is_not_the_question_word():
     assert question_shape("o dau tuyen duong nao").qtype is QType.PLACE
     # only where the question word would be read: "đầu tư" stays an investment
     assert question_shape("Dự án có tổng mức đầu tư bao nhiêu?").unit == "money"
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Xã Thụy Vân cũ giờ thuộc phường nào?", True),
+    ("du an nay o phuong nao", True),
+    ("Phường Tiên Cát nay đã nhập vào phường nào?", True),
+    ("Khu đô thị nằm ở đâu?", False),
+])
+def test_a_ward_is_the_place_asked_for_only_when_the_question_says_so(question, asked):
+    shape = question_shape(question)
+    assert shape.qtype is QType.PLACE and shape.ward_asked is asked
+
+
+def test_which_ward_has_more_still_asks_for_figures():
+    assert question_shape("Phường nào có thu nhập cao hơn?").qtype is QType.NUMBER
