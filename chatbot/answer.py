@@ -456,6 +456,10 @@ class ExtractiveAnswerer:
                     a += 1
                 b = len(sentence.rstrip(" .…"))
                 return sentence[a:b], (start + a, start + b), max(0.5, listed)
+            items = _enumeration(sentence)
+            if items:   # "hợp nhất từ phường Nông Trang, Minh Phương và xã Thuỵ Vân (cũ)"
+                a, b = items
+                return sentence[a:b], (start + a, start + b), max(0.5, listed)
             fit = 0.4 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
             return None, None, max(fit, listed)
         if q is QType.NAME:
@@ -633,6 +637,32 @@ _PLACE_PREFIX = frozenset({"phuong", "xa", "hai", "ba", "cac", "va"})
 _PLACE_STOP = re.compile(r"\s(?:để|nhằm|nhưng|thì|và\s+(?:đã|sẽ|đang))\s", re.IGNORECASE)
 _WARDS_NAMED = re.compile(r"(?:(?:hai|ba|các)\s+)?(?:[Pp]hường|[Xx]ã)\s+[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*"
                           r"(?:(?:,\s*|\s+và\s+)(?:(?:[Pp]hường|[Xx]ã)\s+)?[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*)*")
+
+
+# words a list follows: "như A, B, C", "gồm A và B", "hợp nhất từ A, B và C"
+_LIST_LEAD = re.compile(r"(?<!\w)(?:như|gồm có|bao gồm|gồm|từ|là)[ \t]+", re.IGNORECASE)
+_LIST_END = re.compile(r"[;.…]")
+
+
+def _enumeration(sentence: str) -> tuple[int, int] | None:
+    """The span of a list of at least three short items (or two joined by "và") after a word
+    that introduces one; it ends at the item after "và" or where the clause does."""
+    for m in _LIST_LEAD.finditer(sentence):
+        a = m.end()
+        if re.match(r"(?:đó|đây|này|nay)\b", sentence[a:], re.IGNORECASE):
+            continue   # "Từ đó, …" goes on, it lists nothing
+        stop = _LIST_END.search(sentence, a)
+        segment = sentence[a:stop.start() if stop else len(sentence)]
+        last = re.search(r"\svà\s", segment)
+        if last:
+            after = segment.find(", ", last.end())
+            segment = segment[:after] if after != -1 else segment
+        items = [x for x in re.split(r",\s|\svà\s", segment) if x.strip()]
+        if len(items) < (2 if last else 3) or any(len(x.split()) > 8 for x in items):
+            continue
+        segment = segment.rstrip(" ,")
+        return a, a + len(segment)
+    return None
 
 
 _HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)

@@ -65,17 +65,13 @@ LIST = [
      ["lắp ráp ô tô", "sản xuất gạch nung", "sản phẩm may mặc"], QT),
     ("Phường Đông Sơn xác định những khâu đột phá nào?",
      ["cải cách hành chính gắn với chuyển đổi số toàn diện", "quy hoạch, quản lý quy hoạch"], DS),
-    pytest.param("Phường Nông Trang được hợp nhất từ những đơn vị nào?",
-                 ["Nông Trang", "Minh Phương", "Thuỵ Vân"], NT, marks=pytest.mark.xfail(
-                     strict=True, reason="the right sentence (001#1) is quoted but no short answer lists the "
-                                         "units")),
+    # a list after "từ" / "như", without a colon
+    ("Phường Nông Trang được hợp nhất từ những đơn vị nào?", ["Nông Trang", "Minh Phương", "Thuỵ Vân"], NT),
     pytest.param("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?",
                  ["Sở Tài chính", "Sở Công Thương", "Sở Khoa học và Công nghệ"], BS, marks=pytest.mark.xfail(
                      strict=True, reason="'Những sở nào' is not read as a list question; quotes 002#5 "
                                          "instead of 002#3")),
-    pytest.param("Thanh Miếu có những lễ hội, hội thi truyền thống nào?",
-                 ["bơi chải", "rước nước", "giã bánh dày"], TM, marks=pytest.mark.xfail(
-                     strict=True, reason="quotes 003#12 (no festival) instead of 003#7")),
+    ("Thanh Miếu có những lễ hội, hội thi truyền thống nào?", ["bơi chải", "rước nước", "giã bánh dày"], TM),
 ]
 PLACE = [
     ("Phường Quang Trung ưu tiên nâng cấp hạ tầng đô thị hiện hữu ở đâu?", ["các khu dân cư sau sáp nhập"], QT),
@@ -499,3 +495,19 @@ def test_where_is_answered_by_a_place_never_an_occasion(answerer, question, sent
     short, _, fit = _short(answerer, question, sentence)
     assert short == place
     assert (fit >= 0.6) if place else (fit < 0.6)
+
+
+@pytest.mark.parametrize("sentence, items", [
+    ("Phường được hợp nhất từ phường A, B và xã C (cũ), trên hành trình phát triển mới.", "phường A, B và xã C (cũ)"),
+    ("Các lễ hội như bơi chải, rước nước, giã bánh dày... thu hút du khách.", "bơi chải, rước nước, giã bánh dày"),
+    ("Đoàn gồm Sở Tài chính và Sở Công Thương; ngoài ra có phóng viên.", "Sở Tài chính và Sở Công Thương"),
+    # no list: one item, or a long clause that merely has commas
+    ("Phường phát triển từ năm 2020 đến nay.", None),
+    ("Từ đó, diện mạo đô thị thay đổi rõ rệt, kinh tế - xã hội khởi sắc mạnh mẽ trong nhiều năm liền qua, "
+     "tạo nền tảng quan trọng cho một giai đoạn phát triển mới của toàn phường.", None),
+])
+def test_a_list_is_taken_after_the_word_that_introduces_it(sentence, items):
+    from chatbot.answer import _enumeration
+
+    span = _enumeration(sentence)
+    assert (sentence[span[0]:span[1]] if span else None) == items
