@@ -570,6 +570,17 @@ class ExtractiveAnswerer:
         if shape.unit == "percent":
             terms = _subset(terms, lambda t: t not in _PERCENT_CUE_TERMS)
         x, clause_cov = self._closest(sentence, qs, terms)
+        # "… năm 2025?" of "giảm từ 0,55% năm 2021 xuống còn 0,27% năm 2025": of the figures of
+        # one clause, the one written for the year asked; none when all are for other years
+        years = {t for t in asked if _YEAR.fullmatch(t)}
+        if years:
+            same = [y for y in qs if _clause_of(sentence, y.start) == _clause_of(sentence, x.start)]
+            tied = {y: _tied_year(sentence, y) for y in same}
+            mine = [y for y in same if tied[y] in years]
+            if mine:
+                x = mine[0]
+            elif len(same) > 1 and all(tied.values()):
+                return x.text, (start + x.start, start + x.end), 0.0
         # the figure must sit in a clause about what was asked, not merely in the same sentence;
         # a count of exactly the thing asked for ("mấy khâu đột phá" → "2 khâu đột phá") is about it
         fit = min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0
@@ -822,6 +833,20 @@ def _figure_of(x: Quantity) -> str:
     """The digits of a quantity as a question would write them ("99" of "trên 99%")."""
     m = re.search(r"\d+(?:[.,]\d+)*", x.text)
     return m.group(0) if m else x.text
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_AFTER = re.compile(r"[ \t]*(?:\((?:năm[ \t]+)?|(?:vào[ \t]+|trong[ \t]+)?năm[ \t]+)?((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+
+
+def _clause_of(sentence: str, at: int) -> int:
+    return next((i for i, (a, b) in enumerate(_clauses(sentence)) if a <= at < b), -1)
+
+
+def _tied_year(sentence: str, x: Quantity) -> str | None:
+    """The year written right after a figure ("0,27% năm 2025", "438,608 tỷ đồng (năm 2025)")."""
+    m = _YEAR_AFTER.match(sentence, x.end)
+    return m.group(1) if m else None
 
 
 def shape_numbers(terms: dict[str, float]) -> set[str]:

@@ -15,6 +15,7 @@ _ELLIPSIS = re.compile(r"\b(?:thi sao|the nao|con\b|the con|vay con|con o|con vo
 _PRONOUN_PERSON = re.compile(r"\b(ông ấy|bà ấy|đồng chí ấy|đồng chí đó|người đó|người này|vị này|vị đó|ông|bà)\b"
                              r"(?=\s|\?|$)", re.IGNORECASE)
 _PRONOUN_PERSON_FOLDED = re.compile(r"\b(ong ay|ba ay|dong chi ay|dong chi do|nguoi do|nguoi nay|vi nay|vi do)\b")
+_YEARS = re.compile(r"(?<![\d/.,-])(?:19|20)\d\d(?![\d/.,-])")
 _DEMONSTRATIVE = re.compile(r"\b(dự án|công trình|chỉ tiêu|khu đô thị|phường|xã|nghị quyết|đại hội|hội nghị|"
                             r"chương trình|bài viết|đơn vị|tuyến đường|đường)\s+(đó|này|ấy|kia|trên)\b",
                             re.IGNORECASE)
@@ -37,19 +38,27 @@ def _replace_folded(text: str, pattern: re.Pattern[str], replacement: str) -> st
     return text[:m.start()] + replacement + text[m.end():]
 
 
-def resolve(question: str, history: Sequence[Turn], index: HybridIndex) -> str:
+def resolve(question: str, history: Sequence[Turn], index: HybridIndex, _depth: int = 2) -> str:
     """The question as it would be asked on its own. Without history it is returned as is."""
     question = question.strip()
     prev_q = _last(history, "user")
     if not prev_q:
         return question
+    if _depth > 0:
+        # the previous question may itself have leant on the one before ("ông ấy tên là gì?" then
+        # "ngày nào?"): it is taken as it was understood
+        k = max(i for i, t in enumerate(history) if t.role == "user" and t.content.strip())
+        prev_q = resolve(prev_q, history[:k], index, _depth - 1)
     prev_a = _last(history, "assistant") or ""
     folded = match_key(question)
-    new_wards = find_wards(question, index.ward_names)
+    # a ward no article is about is a ward all the same ("còn phường Hàm Rồng thì sao?"): the
+    # answer will say the articles do not cover it
+    new_wards = find_wards(question, index.ward_names) or _named_wards(question)
     prev_wards = find_wards(prev_q, index.ward_names)
 
-    # "còn phường Đông Sơn thì sao?" — the previous question, about the new ward
-    if new_wards and (_ELLIPSIS.search(folded) or len(folded.split()) <= 5):
+    # "còn phường Đông Sơn thì sao?" — the previous question, about the new ward; a whole question
+    # that happens to say "còn" ("… năm 2025 còn bao nhiêu?") stands on its own
+    if new_wards and _leans_on_context(folded, new_wards):
         out = nfc(prev_q)
         if prev_wards:
             key = match_key(out)
@@ -66,10 +75,21 @@ def resolve(question: str, history: Sequence[Turn], index: HybridIndex) -> str:
                 return re.sub(r"\s+", " ", out).strip()
         return f"{out.rstrip(' ?')} của {' và '.join(new_wards)}?"
 
+    # "năm 2021 thì sao?" — the previous question, about the new year
+    new_years = _YEARS.findall(question)
+    if new_years and not new_wards and (_ELLIPSIS.search(folded) or len(folded.split()) <= 5):
+        out = nfc(prev_q)
+        if _YEARS.search(out):
+            out = _YEARS.sub(lambda m, it=iter(new_years): next(it, m.group(0)), out, count=len(new_years))
+            return out
+        return f"{out.rstrip(' ?')} năm {' và '.join(new_years)}?"
+
     # "ông ấy giữ chức gì?" — the person named last
     if _PRONOUN_PERSON_FOLDED.search(folded):
         people = find_people(prev_a) + find_people(prev_q)
         if people:
+            if re.search(r"\bten\b.*\bgi\b|\bho ten\b", folded):   # "ông ấy tên là gì?": who is it
+                return f"{people[0].name} là ai?"
             return _replace_folded(question, _PRONOUN_PERSON_FOLDED, people[0].name)
 
     # "dự án đó ở đâu?" — the thing the previous turn was about
@@ -81,12 +101,32 @@ def resolve(question: str, history: Sequence[Turn], index: HybridIndex) -> str:
             return q[:m.start()] + subject + q[m.end():]
 
     # a short question leaning on context: carry the previous question's wards and names along
-    if len(folded.split()) <= 6 or _ELLIPSIS.search(folded):
+    # (not when it names its own ward: then it is whole)
+    if not new_wards and (len(folded.split()) <= 6 or _ELLIPSIS.search(folded)):
         context = list(prev_wards) + [p.name for p in find_people(prev_q)]
         if context:
             return f"{question.rstrip(' ?')} ({', '.join(context)})?"
         return f"{question.rstrip(' ?')} ({prev_q.rstrip(' ?')})?"
     return question
+
+
+_WARD_NAMED = re.compile(r"\b(?:phường|xã|phuong|xa)\s+([A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*)")
+_FILLER = frozenset("con thi sao the nao vay phuong xa o voi cua va ben tai".split())
+
+
+def _named_wards(question: str) -> list[str]:
+    """Capitalised names after "phường"/"xã", as written."""
+    return [m.group(1) for m in _WARD_NAMED.finditer(nfc(question))]
+
+
+def _leans_on_context(folded: str, wards: list[str]) -> bool:
+    """Whether, the wards and the words of ellipsis aside, at most two words are left: "còn
+    Đông Sơn thì sao?", "Đông Sơn bao nhiêu?" lean on the previous question, "còn tỷ lệ BHYT của
+    Đông Sơn?" does not."""
+    rest = f" {' '.join(re.findall(r'[a-z0-9]+', folded))} "
+    for w in wards:
+        rest = rest.replace(f" {ward_key(w)} ", " ")
+    return len([w for w in rest.split() if w not in _FILLER]) <= 2
 
 
 def _subject(prev_a: str, prev_q: str, noun: str) -> str | None:

@@ -69,18 +69,12 @@ def test_a_complete_new_question_is_not_rewritten(index):
         assert resolve(q, history, index) == q
 
 
-@pytest.mark.xfail(strict=True, reason="a complete question containing 'còn' (\"... năm 2025 còn bao nhiêu?\") "
-                                       "is taken as an ellipsis and replaced by the previous question "
-                                       "('Thu nhập bình quân của phường Thanh Miếu là bao nhiêu?')")
 def test_a_complete_question_that_uses_con_is_not_rewritten(index):
     history = [Turn("user", INCOME_QT), Turn("assistant", "Từ 90 triệu đồng/người/năm [1]")]
     q = "Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2025 còn bao nhiêu?"
     assert resolve(q, history, index) == q
 
 
-@pytest.mark.xfail(strict=True, reason="a ward not in the articles is not recognised, so 'còn phường Hàm Rồng "
-                                       "thì sao?' becomes 'còn phường Hàm Rồng thì sao (phường Quang Trung)?' "
-                                       "instead of the income question about Hàm Rồng")
 def test_a_follow_up_about_an_unknown_ward_keeps_the_topic_and_drops_the_old_ward(index):
     history = [Turn("user", INCOME_QT), Turn("assistant", "Từ 90 triệu đồng/người/năm [1]")]
     standalone = folded(resolve("còn phường Hàm Rồng thì sao?", history, index))
@@ -147,3 +141,33 @@ def test_same_follow_up_after_different_conversations_gets_different_answers(ser
     assert {c.article_id for c in after_bhyt.citations} == {DS}
     assert QT not in {c.article_id for c in after_income.citations}
     assert NT not in {c.article_id for c in after_bhyt.citations}
+
+
+# --- years, names and chains -----------------------------------------------------------------------
+@pytest.mark.parametrize("follow_up, standalone", [
+    ("năm 2021 thì sao?", "Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2021 là bao nhiêu?"),
+    ("con nam 2021", "Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2021 là bao nhiêu?"),
+])
+def test_another_year_follow_up_repeats_the_previous_question_for_that_year(index, follow_up, standalone):
+    history = [Turn("user", "Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2025 là bao nhiêu?"),
+               Turn("assistant", "0,27% [1]")]
+    assert resolve(follow_up, history, index) == standalone
+
+
+def test_a_year_follow_up_after_a_question_without_a_year_adds_it(index):
+    history = [Turn("user", "Tổng thu ngân sách của Nông Trang?"), Turn("assistant", "438,608 tỷ đồng [1]")]
+    assert resolve("còn năm 2025?", history, index) == "Tổng thu ngân sách của Nông Trang năm 2025?"
+
+
+def test_asking_the_name_of_the_person_just_named_asks_who_they_are(service, index):
+    history = conversation(service, LEADER_Q)
+    assert resolve("ông ấy tên là gì?", history, index) == "Nguyễn Hồng Phong là ai?"
+    ans = ask(service, "ông ấy tên là gì?", history)
+    assert not ans.abstained and "Nguyễn Hồng Phong" in ans.short_answer
+
+
+def test_a_follow_up_of_a_follow_up_is_read_with_what_the_first_one_meant(service, index):
+    history = [Turn("user", "Tỷ lệ hộ nghèo của phường Thanh Miếu năm 2025 là bao nhiêu?"), Turn("assistant", "0,27% [1]"),
+               Turn("user", "năm 2021 thì sao?"), Turn("assistant", "0,55% [1]")]
+    # "còn Đông Sơn?" is about the 2021 question the second turn stood for
+    assert resolve("còn Đông Sơn?", history, index) == "Tỷ lệ hộ nghèo của phường Đông Sơn năm 2021 là bao nhiêu?"
