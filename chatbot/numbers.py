@@ -154,6 +154,10 @@ _PER = re.compile(rf"(?:/{_L}+)+")
 _COUNT = re.compile(rf"[ \t\u00a0]+({_alt(_COUNT_KEYS)})(?!{_L})", re.IGNORECASE)
 _NEXT_WORD = re.compile(rf"[ \t\u00a0]+({_L}+)")
 _RANGE_SEP = re.compile(rf"{_SPACE}(?:-|–|—|đến|tới|den|toi){_SPACE}({_NUM})(?![\w/])", re.IGNORECASE)
+# verbs after which "từ" says where something comes from ("hợp nhất từ 3 xã"), not a lower bound
+_ORIGIN_BEFORE = re.compile(
+    r"(?<!\w)(?:sáp nhập|sáp nhâp|hợp nhất|hình thành|thành lập|tách|chuyển|xuất phát|đến|tới|"
+    r"sap nhap|hop nhat|hinh thanh|thanh lap|tach|chuyen|xuat phat|den|toi)[ \t\u00a0]*$", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(
     rf"{_SPACE}(?:\(?(?:năm|nam){_SPACE}\d{{4}}\)?{_SPACE})?,?{_SPACE}(?:xuống|lên|giảm|tăng|xuong|len|giam|tang)(?!{_L})",
     re.IGNORECASE)
@@ -248,7 +252,10 @@ def _prefix_qualifier(text: str, start: int) -> tuple[str | None, int]:
     m = _QUAL_BEFORE.search(text, max(0, start - 20), start)
     if not m:
         return None, start
-    return QUALIFIER_WORDS[_QUALIFIER_KEYS[m.group(1).lower()]], m.start()
+    qualifier = QUALIFIER_WORDS[_QUALIFIER_KEYS[m.group(1).lower()]]
+    if qualifier == "from" and _ORIGIN_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+        return None, start   # "sáp nhập từ 5 phường, xã": where from, not "at least 5"
+    return qualifier, m.start()
 
 
 def _is_change_start(text: str, end: int) -> bool:

@@ -63,6 +63,8 @@ def test_each_number_format_is_supported_with_its_paragraph(checker, claim, wher
     ("Phường Thanh Miếu có hơn 1.600 hộ kinh doanh cá thể.", "supported", "trên 1.600"),
     ("Phường Thanh Miếu có hơn 800 doanh nghiệp và công ty tư nhân.", "refuted", "gần 800"),
     ("Phường Thanh Miếu có khoảng 800 doanh nghiệp và công ty tư nhân.", "supported", "gần 800"),
+    ("Thanh Miếu được sáp nhập từ 5 phường, xã.", "supported", "5 phường"),   # "từ": where from
+    ("Thanh Miếu được sáp nhập từ 4 phường, xã.", "refuted", "5 phường"),
 ])
 def test_a_qualifier_matters(checker, claim, verdict, quoted):
     v = check_one(checker, claim)

@@ -67,6 +67,9 @@ def test_each_format_of_the_articles(text, value, unit, kind):
     ("dưới 90 triệu đồng", "<", "dưới 90 triệu đồng"),
     ("chiếm tối đa 35%", "<=", "tối đa 35%"),
     ("đạt 96%", None, "96%"),
+    # after a verb of origin "từ" says where from, not "at least"
+    ("được sáp nhập từ 5 phường, xã", None, "5 phường"),
+    ("hop nhat tu 3 xa", None, "3 xa"),
 ])
 def test_qualifiers_are_read_and_quoted_with_the_number(text, qualifier, quoted):
     q = one(text)
