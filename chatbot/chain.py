@@ -10,6 +10,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from chatbot import followup
 from chatbot.courtesy import small_talk_reply, strip_courtesy
+from chatbot.shorthand import expand_shorthand
 from chatbot.answer import ExtractiveAnswerer
 from chatbot.generative import GenerativeWriter
 from chatbot.guard import unsupported_facts
@@ -44,8 +45,9 @@ def _abstain(answer: Answer) -> Answer:
 def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: GenerativeWriter | None = None) -> Runnable:
     def standalone(inp: dict) -> dict:
         history: Sequence[Turn] = inp.get("history") or ()
-        # the polite wrapping goes first, so "Cho mình hỏi còn Đông Sơn thì sao?" is a follow-up
-        question = strip_courtesy(inp["question"])
+        # chat shorthand is spelled out ("bn" → "bao nhiêu"), then the polite wrapping goes, so
+        # "Cho mình hỏi còn Đông Sơn thì sao?" is a follow-up
+        question = strip_courtesy(expand_shorthand(inp["question"]))
         return {**inp, "standalone": followup.resolve(question, history, index),
                 "small_talk": small_talk_reply(inp["question"])}
 
