@@ -128,7 +128,7 @@ class Pick:
     short_span: tuple[int, int] | None   # inside paragraph.text
     score: float
     support: float                       # share of the question's weighted terms the source covers
-    ward: str | None = None              # the ward this part is about, for multi-part questions
+    part: str | None = None              # what this part is about ("phường Đông Sơn", "năm 2021"), for multi-part questions
 
 
 @dataclass
@@ -261,19 +261,37 @@ class ExtractiveAnswerer:
                                                     query_vector=retrieval.query_vector)
                 pick = self._best(sub, sub_retrieval, shape, [ward], typed)
                 if pick is not None and pick.support >= self.settings.min_support:
-                    picks.append(_with_ward(pick, ward))
+                    picks.append(_with_part(pick, ward))
                 else:
                     missing.append(ward)
             picks = _dedupe(picks)
             if picks and (not missing or len(picks) >= 1 and self._parts_distinct(picks)):
                 return Decision(picks, related=related, missing=missing)
             # the wards may appear together in one source: answer the whole question at once
+        year_parts = _year_parts(question)
+        if len(year_parts) >= 2:
+            # "… năm 2021 và năm 2025?": each year's figure on its own, labelled with its year
+            picks = [self._best(part, retrieval, shape, wards, typed) for _, part in year_parts]
+            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
+                return Decision([_with_part(p, f"năm {y}") for (y, _), p in zip(year_parts, picks)],
+                                related=related)
         counted_parts = _count_parts(question)
         if len(counted_parts) >= 2:
             # "mấy nhiệm vụ … và mấy khâu đột phá?": each figure is answered on its own
             picks = [self._best(part, retrieval, question_shape(part), wards, typed) for part in counted_parts]
             if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
                 return Decision(_dedupe(picks), related=related)
+        # (read from the accented text: the labels are shown, with tone marks even if typed without)
+        indicator_parts = _indicator_parts(analysis.accented if question == analysis.text else question,
+                                           self.index.ward_names) if shape.qtype is QType.NUMBER else []
+        if indicator_parts:
+            # "Thu nhập bình quân và tỷ lệ BHYT của Quang Trung?": each indicator's own figure
+            picks = [self._best(part, retrieval, question_shape(part), wards, typed) for _, part in indicator_parts]
+            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks) and \
+                    len({(p.paragraph.key, p.short_span) for p in picks}) == len(picks):
+                # the label is the question's wording, mid-line: a capital would read as a name
+                return Decision([_with_part(p, label[:1].lower() + label[1:] if label[1:2].islower() else label)
+                                 for (label, _), p in zip(indicator_parts, picks)], related=related)
         pick = self._best(question, retrieval, shape, wards, typed)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
@@ -573,14 +591,19 @@ class ExtractiveAnswerer:
         # "… năm 2025?" of "giảm từ 0,55% năm 2021 xuống còn 0,27% năm 2025": of the figures of
         # one clause, the one written for the year asked; none when all are for other years
         years = {t for t in asked if _YEAR.fullmatch(t)}
-        if years:
-            same = [y for y in qs if _clause_of(sentence, y.start) == _clause_of(sentence, x.start)]
-            tied = {y: _tied_year(sentence, y) for y in same}
-            mine = [y for y in same if tied[y] in years]
-            if mine:
-                x = mine[0]
-            elif len(same) > 1 and all(tied.values()):
-                return x.text, (start + x.start, start + x.end), 0.0
+        same = [y for y in qs if _clause_of(sentence, y.start) == _clause_of(sentence, x.start)]
+        tied = {y: _tied_year(sentence, y) for y in same}
+        mine = [y for y in same if tied[y] in years]
+        if mine:
+            x = mine[0]
+        elif years and len(same) > 1 and all(tied.values()):
+            return x.text, (start + x.start, start + x.end), 0.0
+        elif not shape.start_asked:
+            # "giảm từ 0,56% xuống 0,35%": the figure reached, unless the start is asked for
+            to = _CHANGE_TO.match(sentence, x.end)
+            reached = [y for y in same if to and y.start >= to.end()]
+            if reached:
+                x = reached[0]
         # the figure must sit in a clause about what was asked, not merely in the same sentence;
         # a count of exactly the thing asked for ("mấy khâu đột phá" → "2 khâu đột phá") is about it
         fit = min(1.0, 0.4 + clause_cov) if clause_cov >= 0.3 else 0.0
@@ -677,6 +700,76 @@ def _enumeration(sentence: str) -> tuple[int, int] | None:
 
 
 _HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)
+
+
+_SINGLE_YEAR = re.compile(r"(?<![\d/.,–-])(?:19|20)\d\d(?![\d/.,–-])")
+_YEAR_RANGE_AROUND = re.compile(r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d")
+
+
+def _year_parts(question: str) -> list[tuple[str, str]]:
+    """"… năm 2021 và năm 2025?" -> [("2021", "… năm 2021?"), ("2025", "… năm 2025?")]: one
+    question per year asked; empty when it names fewer than two (a range "2020-2025" is one
+    period, not two years)."""
+    text = nfc(question)
+    if _YEAR_RANGE_AROUND.search(text):
+        return []
+    years = list(dict.fromkeys(_SINGLE_YEAR.findall(text)))
+    if len(years) < 2:
+        return []
+    parts = []
+    for year in years:
+        part = text
+        for other in years:
+            if other == year:
+                continue
+            # "A năm 2021 và năm 2025": the other year and the word joining it go
+            joined = re.compile(rf"\s*(?:,|\bvà\b|\bva\b)\s*(?:năm\s+|nam\s+)?{other}")
+            part = joined.sub("", part) if joined.search(part) else \
+                re.sub(rf"(?:năm\s+|nam\s+)?{other}\s*(?:,|\bvà\b|\bva\b)\s*", "", part)
+        parts.append((year, re.sub(r"\s+", " ", part).strip()))
+    return parts
+
+
+# where what is asked of both indicators begins: "… của Quang Trung?", "… năm 2025 là bao nhiêu?"
+_SHARED_TAIL = re.compile(r"(?:^|\s)(?:của|cua|ở|o|tại|tai|trong|năm|nam|là|la|đạt|dat|đến|den|bao nhiêu|"
+                          r"bao nhieu|mấy|may|hiện nay|hien nay)(?=\s|\?|$)|\s*\?|$")
+# an indicator's head word(s), which "và" may leave unsaid before the second ("tỷ lệ hộ nghèo và hộ cận nghèo")
+_INDICATOR_HEAD = re.compile(r"^(?:(?:cho biết|cho biet)\s+)?(tỷ lệ|ty le|tổng|tong|số|so|tốc độ|toc do|"
+                             r"thu nhập|thu nhap|diện tích|dien tich|mức|muc)\b", re.IGNORECASE)
+
+
+def _indicator_parts(question: str, ward_names: dict[str, str]) -> list[tuple[str, str]]:
+    """"Thu nhập bình quân và tỷ lệ BHYT của Quang Trung?" -> [("Thu nhập bình quân", "Thu nhập
+    bình quân của Quang Trung?"), ("tỷ lệ BHYT", "tỷ lệ BHYT của Quang Trung?")]: one question per
+    indicator, sharing what is asked of both. Empty for one indicator, for wards or names joined
+    by "và" ("Sở Khoa học và Công nghệ"), or when the second has no indicator to share."""
+    text = nfc(question).strip()
+    joins = list(re.finditer(r"\s(?:và|va)\s", text))
+    if len(joins) != 1:
+        return []
+    left, right = text[:joins[0].start()].strip(" ,"), text[joins[0].end():]
+    tail_at = _SHARED_TAIL.search(right)
+    second, tail = right[:tail_at.start()].strip(" ,"), right[tail_at.start():].strip()
+    # typed without "của": "… hộ cận nghèo thanh miếu" — the ward closing the second is shared too
+    key = match_key(second)
+    for ward in ward_names:
+        if key.endswith(f" {ward}") and len(key) == len(second):
+            cut = re.sub(r"(?:\s(?:phuong|xa))?\s*$", "", key[:-len(ward)].rstrip())
+            second, tail = second[:len(cut)].strip(), f"{second[len(cut):].strip()} {tail}".strip()
+            break
+    if not second or not left or second[:1].isupper() or re.search(r"\d", second):
+        return []
+    if match_key(second) in ward_names:
+        return []
+    head = _INDICATOR_HEAD.match(left)
+    if _INDICATOR_HEAD.match(second):
+        second_asked = second
+    elif head:
+        second_asked = f"{head.group(1)} {second}"
+    else:
+        return []
+    glue = " " if tail and tail[:1] != "?" else ""
+    return [(left, f"{left}{glue}{tail}".strip()), (second_asked, f"{second_asked}{glue}{tail}".strip())]
 
 
 def _count_parts(question: str) -> list[str]:
@@ -839,6 +932,11 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_AFTER = re.compile(r"[ \t]*(?:\((?:năm[ \t]+)?|(?:vào[ \t]+|trong[ \t]+)?năm[ \t]+)?((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 
 
+# "từ A (năm 2021) xuống (còn) B": A is where a change started; B where it got to
+_CHANGE_TO = re.compile(r"[ \t]*(?:\(?(?:năm[ \t]+)?(?:19|20)\d\d\)?[ \t]*)?,?[ \t]*(?:xuống|lên|giảm|tăng)"
+                        r"(?:[ \t]+(?:còn|đến|tới|lên))?[ \t]*", re.IGNORECASE)
+
+
 def _clause_of(sentence: str, at: int) -> int:
     return next((i for i, (a, b) in enumerate(_clauses(sentence)) if a <= at < b), -1)
 
@@ -993,9 +1091,9 @@ def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _with_ward(pick: Pick, ward: str) -> Pick:
+def _with_part(pick: Pick, part: str) -> Pick:
     return Pick(pick.paragraph, pick.row, pick.sentence_span, pick.short, pick.short_span, pick.score,
-                pick.support, ward)
+                pick.support, part)
 
 
 def _dedupe(picks: list[Pick]) -> list[Pick]:

@@ -35,6 +35,7 @@ class QuestionShape:
     ordinal: bool = False      # a rank is asked ("đứng thứ mấy"), answered by "thứ ba"
     role_body: str | None = None  # the body the asked post belongs to ("ubnd" in "Chủ tịch UBND")
     ward_asked: bool = False   # the place asked for is a ward ("ở phường nào", "thuộc phường nào")
+    start_asked: bool = False  # the value a change started from ("giảm từ bao nhiêu", "ban đầu")
 
 
 def _has(folded: str, *cues: str) -> bool:
@@ -189,7 +190,8 @@ def question_shape(question: str) -> QuestionShape:
             unit = "money"
         elif _has(folded, "muc nao", "o muc", "toi muc", "muc bao nhieu", "muc do nao", "chi tieu"):
             unit = "level"  # "đạt tới mức nào": a percentage is as good an answer as a count
-        return QuestionShape(QType.NUMBER, unit, counted)
+        start_asked = _has(folded, "tu bao nhieu", "tu muc nao", "ban dau", "luc dau", "truoc day", "khoi diem")
+        return QuestionShape(QType.NUMBER, unit, counted, start_asked=start_asked)
     counted_items = _N_ITEMS.search(folded)
     if counted_items and counted_items.group(1).split()[0] not in _NOT_NOUNS:
         # "Hai khâu đột phá của phường … là gì?": as many items as the question says

@@ -49,7 +49,7 @@ def compose(question: str, standalone: str, decision: Decision) -> Answer:
         if pick.short:
             shorts.append(pick.short)
         if len(decision.picks) > 1 or decision.missing:
-            label = pick.ward or ""
+            label = pick.part or ""
             lines.append(f"- {label}: {pick.short or _quote(p, pick)} [{cid}]" if label else
                          f"- {pick.short or _quote(p, pick)} [{cid}]")
         elif pick.short:

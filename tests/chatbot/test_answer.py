@@ -175,7 +175,7 @@ def test_two_wards_give_one_pick_per_ward(service, answerer):
     by_article = {p.paragraph.article_id: p for p in d.picks}
     assert set(by_article) == {QT, DS}
     assert "90 triệu" in by_article[QT].short and "95 triệu" in by_article[DS].short
-    assert all(p.ward for p in d.picks)
+    assert all(p.part for p in d.picks)
 
 
 def test_a_question_the_articles_do_not_answer_is_a_decision_to_abstain(service, answerer):
@@ -519,3 +519,46 @@ def test_a_figure_written_for_another_year_than_the_one_asked_is_no_answer(answe
     assert _short(answerer, "Tỷ lệ hộ nghèo năm 2021?", sentence)[0] == "0,55%"
     # a year no figure is written for: neither figure answers it
     assert _short(answerer, "Tỷ lệ hộ nghèo năm 2023?", sentence)[2] == 0.0
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Tỷ lệ hộ nghèo của Thanh Miếu năm 2021 và năm 2025 là bao nhiêu?",
+     [("2021", "Tỷ lệ hộ nghèo của Thanh Miếu năm 2021 là bao nhiêu?"),
+      ("2025", "Tỷ lệ hộ nghèo của Thanh Miếu năm 2025 là bao nhiêu?")]),
+    ("ty le ho ngheo 2021 va 2025", [("2021", "ty le ho ngheo 2021"), ("2025", "ty le ho ngheo 2025")]),
+    ("Tổng vốn đầu tư giai đoạn 2020-2025 là bao nhiêu?", []),     # a period, not two years
+    ("Thu nhập bình quân năm 2030 là bao nhiêu?", []),
+])
+def test_a_question_about_two_years_is_split_per_year(question, parts):
+    from chatbot.answer import _year_parts
+
+    assert _year_parts(question) == parts
+
+
+WARDS = {"quang trung": "Quang Trung", "dong son": "Đông Sơn", "thanh mieu": "Thanh Miếu"}
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Thu nhập bình quân và tỷ lệ BHYT của Quang Trung?",
+     [("Thu nhập bình quân", "Thu nhập bình quân của Quang Trung?"), ("tỷ lệ BHYT", "tỷ lệ BHYT của Quang Trung?")]),
+    # the head word left unsaid before the second indicator is shared
+    ("Tỷ lệ hộ nghèo và hộ cận nghèo của Thanh Miếu năm 2025?",
+     [("Tỷ lệ hộ nghèo", "Tỷ lệ hộ nghèo của Thanh Miếu năm 2025?"),
+      ("Tỷ lệ hộ cận nghèo", "Tỷ lệ hộ cận nghèo của Thanh Miếu năm 2025?")]),
+    ("ty le ho ngheo va ho can ngheo thanh mieu",
+     [("ty le ho ngheo", "ty le ho ngheo thanh mieu"), ("ty le ho can ngheo", "ty le ho can ngheo thanh mieu")]),
+    # wards, names and a second part with no indicator are not indicators
+    ("Thu nhập bình quân của Quang Trung và Đông Sơn?", []),
+    ("Sở Khoa học và Công nghệ có mấy người?", []),
+    ("Phường phát triển công nghiệp và dịch vụ ra sao?", []),
+])
+def test_a_question_about_two_indicators_is_split_per_indicator(question, parts):
+    from chatbot.answer import _indicator_parts
+
+    assert _indicator_parts(question, WARDS) == parts
+
+
+def test_the_figure_a_change_reached_answers_unless_its_start_is_asked(answerer):
+    sentence = "Hộ cận nghèo giảm từ 0,56% xuống 0,35%, góp phần giảm nghèo bền vững."
+    assert _short(answerer, "Tỷ lệ hộ cận nghèo là bao nhiêu?", sentence)[0] == "0,35%"
+    assert _short(answerer, "Tỷ lệ hộ cận nghèo giảm từ bao nhiêu?", sentence)[0] == "0,56%"

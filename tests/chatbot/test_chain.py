@@ -567,3 +567,16 @@ def test_a_figure_given_for_the_thing_asked_about_answers_it(service, question, 
     assert not ans.abstained, ans.text
     assert ans.short_answer == figure
     assert {c.article_id for c in ans.citations} == {DS}
+
+
+@pytest.mark.parametrize("question, lines", [
+    ("Tỷ lệ hộ nghèo của Thanh Miếu năm 2021 và năm 2025 là bao nhiêu?", ["- năm 2021: 0,55%", "- năm 2025: 0,27%"]),
+    ("ty le ho ngheo va ho can ngheo thanh mieu", ["- tỷ lệ hộ nghèo: 0,27%", "- tỷ lệ hộ cận nghèo: 0,35%"]),
+    ("Thu nhập bình quân và tỷ lệ BHYT của Quang Trung?", ["- thu nhập bình quân: từ 90 triệu", "- tỷ lệ BHYT: 99%"]),
+])
+def test_each_year_or_indicator_asked_gets_its_own_labelled_figure(service, question, lines):
+    ans = ask(service, question)
+    assert not ans.abstained, ans.text
+    for line in lines:
+        assert line in ans.text, ans.text
+    assert not fact_problems(ans)
