@@ -20,6 +20,7 @@ from chatbot.entities import find_people
 from chatbot.numbers import Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape, role_body
 from index.hybrid import HybridIndex, Retrieval
+from index.models import Hit
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
@@ -344,6 +345,11 @@ class ExtractiveAnswerer:
         hits = retrieval.hits[: self.settings.paragraphs + (2 if shape.qtype is QType.LIST else 0)]
         if not hits:
             return None
+        # a paragraph that goes on with the one before ("Cùng tham gia có đại diện …") shares
+        # little wording with a question about that one: it joins its antecedent's place
+        carried = self._continuations(hits, retrieval)
+        hits = list(hits) + [h for h, _ in carried]
+        antecedent = {h.paragraph.key: lead for h, lead in carried}
         top_score = max(h.score for h in hits) or 1.0
         cfg = self.settings
         names = [n for n in question_names(question) if n not in idx.ward_names]
@@ -360,6 +366,8 @@ class ExtractiveAnswerer:
             if p.kind is ParagraphKind.BYLINE:
                 para_terms |= self._terms_for(f"tác giả bài viết người viết {p.title}", terms)
             para_terms |= self._title_terms(p, terms)
+            if p.key in antecedent:
+                para_terms |= self._terms_for(antecedent[p.key].text, terms)
             para_cov = self._coverage(terms, para_terms)
             prev_start = None
             for s_idx, start, end in idx.sentences_of(row):
@@ -375,6 +383,10 @@ class ExtractiveAnswerer:
                     # "Trong đó, …" / "Đặc biệt là …": the sentence goes on with what the one before
                     # it said, and answers a question about that
                     s_cov = max(s_cov, 0.9 * self._coverage(sentence_terms, self._terms_for(p.text[lead_start:end], sentence_terms)))
+                elif lead_start is None and p.key in antecedent:
+                    # the opening of a paragraph that goes on with its antecedent
+                    s_cov = max(s_cov, 0.9 * self._coverage(
+                        sentence_terms, self._terms_for(f"{antecedent[p.key].text} {sentence}", sentence_terms)))
                 dense = float(idx.sentence_vectors[s_idx] @ qvec) if qvec is not None else 0.0
                 short, short_span, fit = self._short_answer(p, start, end, shape, content)
                 support = 0.5 * s_cov + 0.5 * para_cov
@@ -392,6 +404,28 @@ class ExtractiveAnswerer:
                                 support if (fit > 0 or shape.qtype is QType.OTHER) else
                                 min(support, self.settings.min_typed_support))
         return best
+
+    def _continuations(self, hits: list, retrieval: Retrieval) -> list[tuple[Hit, Paragraph]]:
+        """Body paragraphs that open by going on with what comes before them, when the body
+        paragraph or caption right before them (captions between skipped) is among the top hits
+        and they are not."""
+        idx = self.index
+        seen = {h.paragraph.key for h in hits}
+        out = []
+        for h in hits[:3]:
+            p = h.paragraph
+            if p.kind not in (ParagraphKind.BODY, ParagraphKind.CAPTION):
+                continue
+            n = p.number + 1
+            while (key := f"{p.article_id}#{n}") in idx.row_of:
+                nxt = idx.paragraphs[idx.row_of[key]]
+                if nxt.kind is ParagraphKind.BODY:
+                    if key not in seen and _GOES_ON.match(nxt.text):
+                        seen.add(key)
+                        out.append((Hit(nxt, h.score * 0.95, h.rank), p))
+                    break
+                n += 1
+        return out
 
     def _names_in(self, p: Paragraph, names: list[str]) -> bool:
         padded = self._name_key(p.text + " " + self.index.articles[p.article_id].title)
@@ -474,8 +508,8 @@ class ExtractiveAnswerer:
                     a += 1
                 b = len(sentence.rstrip(" .…"))
                 return sentence[a:b], (start + a, start + b), max(0.5, listed)
-            items = _enumeration(sentence)
-            if items:   # "hợp nhất từ phường Nông Trang, Minh Phương và xã Thuỵ Vân (cũ)"
+            items = _named_items(sentence, shape.listed) or _enumeration(sentence)
+            if items:   # "Sở Tài chính, Sở Công Thương"; "hợp nhất từ phường A, B và xã C (cũ)"
                 a, b = items
                 return sentence[a:b], (start + a, start + b), max(0.5, listed)
             fit = 0.4 if sentence.count(",") + sentence.count(";") >= 2 else 0.0
@@ -676,6 +710,23 @@ _WARDS_NAMED = re.compile(r"(?:(?:hai|ba|các)\s+)?(?:[Pp]hường|[Xx]ã)\s+[A-
 # words a list follows: "như A, B, C", "gồm A và B", "hợp nhất từ A, B và C"
 _LIST_LEAD = re.compile(r"(?<!\w)(?:như|gồm có|bao gồm|gồm|từ|là)[ \t]+", re.IGNORECASE)
 _LIST_END = re.compile(r"[;.…]")
+
+
+def _named_items(sentence: str, listed: str | None) -> tuple[int, int] | None:
+    """"Những sở nào": from the first "Sở …" to the end of the last, when the noun asked for
+    opens at least two names ("Sở Tài chính, Sở Công Thương, Sở Khoa học và Công nghệ")."""
+    if not listed:
+        return None
+    n = len(listed.split())
+    words = list(re.finditer(r"[^\W\d_]+", sentence))
+    starts = [words[i].start() for i in range(len(words) - n + 1)
+              if words[i].group(0)[:1].isupper()
+              and match_key(" ".join(w.group(0) for w in words[i:i + n])) == listed]
+    if len(starts) < 2:
+        return None
+    end = re.search(r"[,;.]|$", sentence[starts[-1]:])
+    b = starts[-1] + end.start()
+    return starts[0], len(sentence[:b].rstrip(" ."))
 
 
 def _enumeration(sentence: str) -> tuple[int, int] | None:
@@ -901,6 +952,9 @@ _BODY_NOUNS = frozenset({"co quan", "don vi", "to chuc", "ban nganh", "nganh", "
 # a sentence whose first words point back at the one before ("Trong bài viết của mình, ông …",
 # "Hầu hết các trường này …"): it is about what that one named
 _REFERS_BACK = re.compile(r"^(?:[^\s.;:]+\s+){0,5}?(?:ông|bà|họ|nó|chúng|này|ấy)\b", re.IGNORECASE)
+# a paragraph opening like this goes on with the one before it
+_GOES_ON = re.compile(r"(?:Cùng (?:tham gia|tham dự|dự|đi|làm việc)|Tham gia (?:đoàn|cùng)|Trong đó|Cụ thể|"
+                      r"Bên cạnh đó|Ngoài ra|Đồng thời|Theo đó)\b")
 _CONTINUES = re.compile(r"(?:Trong đó|Cụ thể|Đặc biệt|Đó là|Gồm|Bao gồm|Nhất là|Theo đó|Tức là|Trong số đó)\b")
 
 _ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")

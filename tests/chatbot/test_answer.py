@@ -67,10 +67,9 @@ LIST = [
      ["cải cách hành chính gắn với chuyển đổi số toàn diện", "quy hoạch, quản lý quy hoạch"], DS),
     # a list after "từ" / "như", without a colon
     ("Phường Nông Trang được hợp nhất từ những đơn vị nào?", ["Nông Trang", "Minh Phương", "Thuỵ Vân"], NT),
-    pytest.param("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?",
-                 ["Sở Tài chính", "Sở Công Thương", "Sở Khoa học và Công nghệ"], BS, marks=pytest.mark.xfail(
-                     strict=True, reason="'Những sở nào' is not read as a list question; quotes 002#5 "
-                                         "instead of 002#3")),
+    # "Cùng tham gia có …" goes on with the paragraph before it, which the question is about
+    ("Những sở nào đi cùng đoàn công tác của Phó Bí thư Thường trực Tỉnh ủy?",
+     ["Sở Tài chính", "Sở Công Thương", "Sở Khoa học và Công nghệ"], BS),
     ("Thanh Miếu có những lễ hội, hội thi truyền thống nào?", ["bơi chải", "rước nước", "giã bánh dày"], TM),
 ]
 PLACE = [
@@ -562,3 +561,31 @@ def test_the_figure_a_change_reached_answers_unless_its_start_is_asked(answerer)
     sentence = "Hộ cận nghèo giảm từ 0,56% xuống 0,35%, góp phần giảm nghèo bền vững."
     assert _short(answerer, "Tỷ lệ hộ cận nghèo là bao nhiêu?", sentence)[0] == "0,35%"
     assert _short(answerer, "Tỷ lệ hộ cận nghèo giảm từ bao nhiêu?", sentence)[0] == "0,56%"
+
+
+@pytest.mark.parametrize("sentence, listed, items", [
+    ("Cùng tham gia có Văn phòng Tỉnh ủy, Sở Tài chính, Sở Công Thương, Sở Khoa học và Công nghệ.", "so",
+     "Sở Tài chính, Sở Công Thương, Sở Khoa học và Công nghệ"),
+    ("Có đại diện Ban Tổ chức Tỉnh ủy, Ban Tuyên giáo; Văn phòng Tỉnh ủy.", "ban", "Ban Tổ chức Tỉnh ủy, Ban Tuyên giáo"),
+    ("Sở Tài chính đã báo cáo tại buổi làm việc.", "so", None),         # one name is no list
+    ("Phường có nhiều ban ngành, sở tại.", "so", None),                 # not opening a name
+])
+def test_names_opened_by_the_noun_asked_for_are_the_list(sentence, listed, items):
+    from chatbot.answer import _named_items
+
+    span = _named_items(sentence, listed)
+    assert (sentence[span[0]:span[1]] if span else None) == items
+
+
+def test_a_paragraph_going_on_with_a_top_hit_joins_the_candidates(service, answerer):
+    from index.models import Hit
+
+    idx = service.index
+    q = "Những sở nào đi cùng đoàn công tác?"
+    retrieval = idx.retrieve(q, RETRIEVE_K)
+    caption = idx.paragraphs[idx.row_of[f"{BS}#2"]]      # "… cùng đoàn công tác kiểm tra thực địa …"
+    carried = answerer._continuations([Hit(caption, 1.0, 0)], retrieval)
+    # "Cùng tham gia có đại diện …" (#3) follows it; nothing follows a paragraph that is not continued
+    assert [(h.paragraph.number, lead.number) for h, lead in carried] == [(3, 2)]
+    lead = idx.paragraphs[idx.row_of[f"{BS}#5"]]
+    assert answerer._continuations([Hit(lead, 1.0, 0)], retrieval) == []
