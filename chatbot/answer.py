@@ -957,7 +957,8 @@ _GOES_ON = re.compile(r"(?:Cùng (?:tham gia|tham dự|dự|đi|làm việc)|Tha
                       r"Bên cạnh đó|Ngoài ra|Đồng thời|Theo đó)\b")
 _CONTINUES = re.compile(r"(?:Trong đó|Cụ thể|Đặc biệt|Đó là|Gồm|Bao gồm|Nhất là|Theo đó|Tức là|Trong số đó)\b")
 
-_ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")
+_ORG_HEAD = re.compile(r"\b(?:Ủy ban|Uỷ ban|UBND|HĐND|Đảng ủy|Đảng uỷ|Đảng bộ|Chi bộ|Ban Thường vụ|Ban|Hội|Đoàn|Sở|Mặt trận)\b")
+_ORG_LEVEL = re.compile(r"\s+(?:phường|xã|tỉnh)\b")
 _ORG_TAIL = re.compile(r"\s+(?:(?:phường|xã|tỉnh)\s+)?([^\s,.;:]+)")
 
 
@@ -970,7 +971,12 @@ def _organisation(sentence: str) -> tuple[int, int] | None:
     end = m.end()
     while True:
         t = _ORG_TAIL.match(sentence, end)
-        if not t or not t.group(1)[:1].isupper():
+        party = t and t.group(1).lower() in ("ủy", "uỷ", "bộ") and sentence[:t.start(1)].rstrip().endswith("Đảng")
+        if not t or not (t.group(1)[:1].isupper() or party):
+            # "Đảng bộ phường cam kết …": the body of the ward the article is about
+            level = _ORG_LEVEL.match(sentence, end)
+            if level:
+                end = level.end()
             break
         end = t.end()
     return (m.start(), end) if end > m.end() else None

@@ -589,3 +589,16 @@ def test_a_paragraph_going_on_with_a_top_hit_joins_the_candidates(service, answe
     assert [(h.paragraph.number, lead.number) for h, lead in carried] == [(3, 2)]
     lead = idx.paragraphs[idx.row_of[f"{BS}#5"]]
     assert answerer._continuations([Hit(lead, 1.0, 0)], retrieval) == []
+
+
+@pytest.mark.parametrize("sentence, body", [
+    ("Đảng bộ phường cam kết sẽ luôn lắng nghe ý kiến nhân dân.", "Đảng bộ phường"),
+    ("Ủy ban MTTQ phường Đông Sơn đã phát động phong trào.", "Ủy ban MTTQ phường Đông Sơn"),
+    ("Ban Thường vụ Đảng ủy phường đã chỉ đạo UBND phường.", "Ban Thường vụ Đảng ủy phường"),
+    ("Hội nghị diễn ra sáng nay.", None),
+])
+def test_a_body_answers_who_when_no_person_is_named(sentence, body):
+    from chatbot.answer import _organisation
+
+    span = _organisation(sentence)
+    assert (sentence[span[0]:span[1]] if span else None) == body
