@@ -68,6 +68,8 @@ _LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "
 # "ở phường nào", "thuộc xã nào", "nhập vào phường nào": a ward is the answer ("phường nào có
 # thu nhập cao hơn" asks for a figure and is not matched)
 _WARD_ASKED = re.compile(r"\b(?:o|tai|thuoc|vao|ve|cua)\s+(?:phuong|xa)\s+nao\b")
+_WORK_WRITTEN = re.compile(r"\bviet\s+(?:(?:bai|ban|cuon|tac pham|quyen)\s+)?(?:tho|hat|ca|sach|truyen|tieu thuyet|"
+                           r"kich|nhac|luan van|luan an|hien phap|tac pham)\b")
 _PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao",
                "di toi dau", "di den dau", "di dau", "noi voi dau", "noi toi dau", "noi den dau")
 _PERCENT_CUES = ("ty le", "phan tram", "%", "bao nhieu phan tram", "toc do", "ty trong", "chiem", "tang truong")
@@ -104,6 +106,21 @@ _NOT_NOUNS = {"phan", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", 
 _QUESTION_WORDS = {"may": ("mấy", None, None), "luc": ("lúc", None, "nao"), "dau": ("đâu", ("o", "tai", "tu"), None)}
 
 
+_NOT_NOUNS_TYPED = frozenset(canonical_tones(w) for w in """phần là năm thì còn và được đã sẽ ở tại khi trong của
+để vào cho với này đó nữa rồi về từ số đến tới khoảng con""".split())
+
+
+def _typed_forms(question: str) -> dict[str, set[str]]:
+    """Folded word -> the ways the question writes it, when it is typed with tone marks."""
+    if not has_diacritics(question):
+        return {}
+    forms: dict[str, set[str]] = {}
+    for w in re.findall(r"[^\W\d_]+", question):
+        typed = canonical_tones(w.lower())
+        forms.setdefault(match_key(typed), set()).add(typed)
+    return forms
+
+
 def _folded(question: str) -> str:
     """The question folded, except that a word typed with tone marks that folds onto a question
     word, where that word would be read, but is not it cannot pass for the question word."""
@@ -134,7 +151,10 @@ def question_shape(question: str) -> QuestionShape:
             words = []
         # "bao nhiêu năm quan hệ": years are counted; otherwise skip words that are no noun
         # ("trạm y tế" is counted: only "phần trăm" is a share)
-        words = words[:1] if words[:1] == ["nam"] else [w for w in words if w not in _NOT_NOUNS]
+        # typed with marks, "tứ giác" is a noun although "tu" folded is also "từ"
+        typed = _typed_forms(question)
+        words = words[:1] if words[:1] == ["nam"] else [
+            w for w in words if w not in _NOT_NOUNS or (typed.get(w) and not typed[w] & _NOT_NOUNS_TYPED)]
         # "bao nhiêu một người một năm" asks for a rate, not for a count of people
         counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)
     # "những ngành sản xuất chủ lực nào" typed without marks ends in "luc nao" (when): after
@@ -143,8 +163,10 @@ def question_shape(question: str) -> QuestionShape:
         _has(folded, "luc nao") and not re.search(r"\bnhung\b.*\bluc nao\b", folded))
     if dated:
         return QuestionShape(QType.DATE, None, None, when="day" if _has(folded, "ngay nao", "hom nao") else None)
-    author = _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
-        _has(folded, "bai viet", "bai bao") and _has(folded, "ai", "do ai"))
+    # who wrote the article — not who wrote a poem, a book or a song ("ai đã viết bài thơ …")
+    author = not _WORK_WRITTEN.search(folded) and (
+        _has(folded, "ai viet", "tac gia", "viet bai", "nguoi viet", "but danh") or (
+            _has(folded, "bai viet", "bai bao") and _has(folded, "ai", "do ai")))
     role = next((r for r in _ROLES if _has(folded, r)), None)
     if _has(folded, *_ROLE_CUES) or (_has(folded, "vai tro gi") and _has(folded, *_PERSON_WORDS)):
         return QuestionShape(QType.ROLE, None, None, None, author)
@@ -180,7 +202,8 @@ def question_shape(question: str) -> QuestionShape:
         unit = None
         if _has(folded, *_PERCENT_CUES) or "%" in folded:
             unit = "percent"
-        elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km"):
+        elif counted and not _has(counted, "ty", "trieu", "tien", "dong", "ha", "hec", "hecta", "hec ta", "m2", "km",
+                                  "km2", "m", "tan", "kg", "lit"):   # "bao nhiêu tấn" is a measure, not a count
             unit = "count"
         elif _has(folded, "dan so", "so luong", "so dan", "so nguoi", "so ho") or _A_COUNT.match(folded):
             unit = "count"  # a population or a number of things is a count, never a percentage

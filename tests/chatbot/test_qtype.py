@@ -190,3 +190,24 @@ def test_a_ward_is_the_place_asked_for_only_when_the_question_says_so(question, 
 
 def test_which_ward_has_more_still_asks_for_figures():
     assert question_shape("Phường nào có thu nhập cao hơn?").qtype is QType.NUMBER
+
+
+@pytest.mark.parametrize("question, author", [
+    ("Ai viết bài về Thanh Miếu?", True),
+    ("ai viet bai ve hoi nghi o phuong dong son", True),
+    ("Ai đã viết bài thơ “Cái mặt nạ”?", False),        # who wrote a poem, not the article
+    ("Ai viết cuốn sách này?", False),
+])
+def test_who_wrote_the_article_is_not_who_wrote_a_work(question, author):
+    assert question_shape(question).author is author
+
+
+def test_a_word_typed_with_marks_is_counted_although_its_folded_form_is_a_function_word():
+    assert question_shape("Tứ giác Chính có bao nhiêu tứ giác?").counted == "tu giac"   # "tứ", not "từ"
+    assert question_shape("Quang Trung có bao nhiêu sở?").counted == "so"               # "sở", not "số"
+    assert question_shape("bao nhiêu từ khóa").counted == "khoa"
+
+
+def test_a_measure_asked_is_no_count():
+    shape = question_shape("Có bao nhiêu tấn carbon được hấp thụ?")
+    assert shape.qtype is QType.NUMBER and shape.unit is None and shape.counted == "tan carbon"
