@@ -246,6 +246,8 @@ class ExtractiveAnswerer:
         shape = question_shape(analysis.text if analysis.restored else analysis.accented)
         wards = list(analysis.wards)
         typed = not analysis.restored   # restored tone marks are a guess: words then match any spelling
+        if shape.qtype is QType.ARTICLE:
+            return self._articles(question, retrieval, shape, wards, typed)
         if len(wards) >= 2 and self._joint_article(wards) and not _PER_WARD.search(match_key(analysis.text)):
             # one article is about all of them ("hai phường Bỉm Sơn, Quang Trung"): the question is
             # asked of them together, unless it asks for each one's own figure
@@ -297,6 +299,54 @@ class ExtractiveAnswerer:
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
+
+    def _articles(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str],
+                  typed: bool) -> Decision:
+        """"Bài viết nào nói về …?" / "Bài … đăng ngày nào?": the articles the best paragraphs
+        belong to (at most three, about the wards named), each cited by its best paragraph."""
+        related = [(h.paragraph, h.score) for h in retrieval.hits[:3]]
+        asked = retrieval.analysis.accented if question == retrieval.analysis.text else question
+        ward_keys = {ward_key(w) for w in wards}
+        # what the articles must be about: the question without its article words and wards
+        topic = _subset(self._query_terms(_drop_other_wards(_ARTICLE_WORDS.sub(" ", asked), None, wards), typed),
+                        lambda t: not any(p in self._ward_syllables for p in t.split("_")))
+        best: dict[str, tuple[Hit, float]] = {}
+        for h in retrieval.hits:
+            p = h.paragraph
+            if p.article_id in best or (ward_keys and not self._about_wards(p, ward_keys)):
+                continue
+            if not ward_keys and not topic:
+                continue
+            found = set(self._terms_for(p.text, topic)) | self._title_terms(p, topic)
+            cov = self._coverage(topic, found) if topic else 1.0
+            phrases = {t for t in topic if "_" in t}
+            # "giá đất" is not found in "giá trị … đất đai": one of the topic's phrases must be there
+            if cov >= self.settings.min_support and (not phrases or phrases & found):
+                best[p.article_id] = (h, cov)
+        if not best:
+            return Decision(abstained=True, reason="no article about it", related=related)
+        top = max(h.score for h, _ in best.values())
+        picks = []
+        for h, cov in sorted(best.values(), key=lambda x: -x[0].score)[:3]:
+            if h.score < 0.6 * top:
+                break
+            p = h.paragraph if topic else self._lead(h.paragraph.article_id) or h.paragraph
+            row = self.index.row_of[p.key]
+            sentences = self.index.sentences_of(row)
+            _, a, b = max(sentences, key=lambda x: self._coverage(topic, self._terms_for(p.text[x[1]:x[2]], topic))) \
+                if topic else sentences[0]
+            picks.append(Pick(p, row, (a, b), _article_line(p, shape.when == "published"), None, h.score, cov))
+        return Decision(picks, related=related)
+
+    def _lead(self, article_id: str) -> Paragraph | None:
+        """The article's first body paragraph: what it is about, when only its ward was asked."""
+        n = 1
+        while (key := f"{article_id}#{n}") in self.index.row_of:
+            p = self.index.paragraphs[self.index.row_of[key]]
+            if p.kind is ParagraphKind.BODY:
+                return p
+            n += 1
+        return None
 
     def _joint_article(self, wards: list[str]) -> bool:
         keys = {ward_key(w) for w in wards}
@@ -1108,6 +1158,21 @@ def _unit_fits(x: Quantity, shape: QuestionShape) -> bool:
             return kind == "count" or (kind == "number" and not shape.counted)
         return match_key(x.unit or "").startswith(first)
     return kind in ("count", "number", "money", "area", "fraction")
+
+
+# the words that ask for articles, not what they are about
+_ARTICLE_WORDS = re.compile(r"(?i)\b(?:những|các|có|bài viết|bài báo|tin bài|bài|nào|nói về|viết về|đề cập|nhắc tới|"
+                            r"nhắc đến|về|đăng|ngày|khi nào|lúc nào|bao giờ|nhung|cac|co|bai viet|bai bao|tin bai|"
+                            r"bai|nao|noi ve|viet ve|de cap|nhac toi|nhac den|ve|dang|ngay|khi nao|luc nao|bao gio)\b")
+
+
+def _article_line(p: Paragraph, published: bool) -> str:
+    """"bài “<title>” (ngày 17/9/2025)" — or the date first, when that is what was asked."""
+    title = f"bài “{p.title}”"
+    if p.date is None:
+        return f"{title} (bài không ghi ngày đăng)" if published else title
+    day = f"{p.date.day}/{p.date.month}/{p.date.year}"
+    return f"ngày {day}: {title}" if published else f"{title} (ngày {day})"
 
 
 def _subset(terms: dict[str, float], keep: Callable[[str], bool]) -> dict[str, float]:

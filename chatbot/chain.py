@@ -25,9 +25,10 @@ RETRIEVE_K = 8
 
 def guard(answer: Answer) -> list:
     """Facts in the reply that its cited paragraphs (or their articles' titles) do not state."""
-    sources = [c.text for c in answer.citations or answer.related] + \
-              [c.title for c in answer.citations or answer.related]
-    return unsupported_facts(answer.text, sources)
+    cited = answer.citations or answer.related
+    # an article's date is a fact its citation carries, as the reply writes it ("17/9/2025")
+    dates = [f"{c.date.day}/{c.date.month}/{c.date.year}" for c in cited if c.date]
+    return unsupported_facts(answer.text, [c.text for c in cited] + [c.title for c in cited] + dates)
 
 
 def _quotes_only(answer: Answer) -> Answer:

@@ -19,6 +19,7 @@ class QType(str, Enum):
     LIST = "list"          # những ... nào / gồm những gì → every item
     PLACE = "place"        # ở đâu → the place
     NAME = "name"          # (tuyến phố, dự án …) tên là gì / mang tên gì → the thing's proper name
+    ARTICLE = "article"    # bài viết nào … / bài … đăng ngày nào → the articles themselves (title, date)
     OTHER = "other"        # anything else: the supporting sentence
 
 
@@ -68,6 +69,11 @@ _LIST_CUES = ("nhung gi", "gom nhung", "bao gom nhung", "nhung nao", "ke ten", "
 # "ở phường nào", "thuộc xã nào", "nhập vào phường nào": a ward is the answer ("phường nào có
 # thu nhập cao hơn" asks for a figure and is not matched)
 _WARD_ASKED = re.compile(r"\b(?:o|tai|thuoc|vao|ve|cua)\s+(?:phuong|xa)\s+nao\b")
+_ARTICLE_NOUN = r"(?:bai viet|bai bao|bai|tin bai)"
+_PUBLISHED = re.compile(r"\b(?:dang|xuat ban|phat hanh)\s+(?:vao\s+)?(?:ngay nao|khi nao|luc nao|bao gio|nam nao|thang nao)|"
+                        r"\bngay dang\b")
+_ARTICLE_ASKED = re.compile(rf"\b(?:{_ARTICLE_NOUN}\s+nao|(?:nhung|cac|co bao nhieu)\s+{_ARTICLE_NOUN}\b)|"
+                            rf"^\W*{_ARTICLE_NOUN}\b.*?(?:{_PUBLISHED.pattern})")
 _WORK_WRITTEN = re.compile(r"\bviet\s+(?:(?:bai|ban|cuon|tac pham|quyen)\s+)?(?:tho|hat|ca|sach|truyen|tieu thuyet|"
                            r"kich|nhac|luan van|luan an|hien phap|tac pham)\b")
 _PLACE_CUES = ("o dau", "tai dau", "noi nao", "dia diem nao", "cho nao", "dia ban nao", "khu vuc nao",
@@ -159,6 +165,9 @@ def question_shape(question: str) -> QuestionShape:
         counted = None if words[:1] in (["mot"], ["moi"]) else (" ".join(words) or None)
     # "những ngành sản xuất chủ lực nào" typed without marks ends in "luc nao" (when): after
     # "những …" it closes the list instead
+    # "Bài viết nào nói về Đông Sơn?", "Bài về Nông Trang đăng ngày nào?": the articles themselves
+    if _ARTICLE_ASKED.search(folded) and not _has(folded, "ai", "do ai", "tac gia"):
+        return QuestionShape(QType.ARTICLE, None, None, when="published" if _PUBLISHED.search(folded) else None)
     dated = _has(folded, *(c for c in _DATE_CUES if c != "luc nao")) or (
         _has(folded, "luc nao") and not re.search(r"\bnhung\b.*\bluc nao\b", folded))
     if dated:

@@ -113,9 +113,12 @@ def _key(text: str) -> str:
 def fact_problems(answer: Answer) -> list[str]:
     """The faithfulness invariant, checked independently of ``chatbot.guard``: every number
     (percentages and dates included) in the reply and its short answer is written in a cited
-    paragraph, and every proper name in a cited paragraph or the cited article's title."""
+    paragraph (or is a cited article's publication date), and every proper name in a cited
+    paragraph or the cited article's title."""
     paragraphs = [nfc(c.text) for c in answer.citations]
     titles = [nfc(c.title) for c in answer.citations]
+    # an article's publication date is its citation's own ("bài … (ngày 17/11/2025)")
+    dates = [f"{c.date.day}/{c.date.month}/{c.date.year}" for c in answer.citations if c.date]
     problems = []
     # a part the articles do not answer is named as the question names it, and states nothing
     not_covered = [ln for ln in answer.text.splitlines() if ln.endswith(": các bài viết hiện có không đề cập.")]
@@ -127,7 +130,7 @@ def fact_problems(answer: Answer) -> list[str]:
     text = "\n".join(ln for ln in answer.text.splitlines() if ln not in not_covered)
     for field_text in (text, answer.short_answer or ""):
         for n in numbers(field_text):
-            if not any(has_number(p, n) for p in paragraphs):
+            if not any(has_number(p, n) for p in paragraphs) and n not in dates:
                 problems.append(f"number {n!r}")
         for name in names(field_text):
             if not any(_key(name) in _key(s) for s in paragraphs + titles):

@@ -580,3 +580,27 @@ def test_each_year_or_indicator_asked_gets_its_own_labelled_figure(service, ques
     for line in lines:
         assert line in ans.text, ans.text
     assert not fact_problems(ans)
+
+
+def test_which_articles_talk_about_a_ward_are_listed_with_title_and_date(service):
+    ans = ask(service, "Có những bài viết nào về Quang Trung?")
+    assert not ans.abstained, ans.text
+    assert {c.article_id for c in ans.citations} == {QT, BS}
+    for c in ans.citations:
+        assert f"“{c.title}”" in ans.text
+        assert f"ngày {c.date.day}/{c.date.month}/{c.date.year}" in ans.text
+    assert not fact_problems(ans)   # the dates are the citations' own
+
+
+def test_when_an_article_was_published_is_its_date_or_that_it_has_none(service):
+    ans = ask(service, "Bài về Nông Trang đăng ngày nào?")
+    assert not ans.abstained and ans.text.startswith("Ngày 25/7/2025: bài “")
+    assert [c.article_id for c in ans.citations] == [NT]
+    assert ans.citations[0].paragraph == 1        # the lead says what the article is about, not its byline
+    undated = ask(service, "Bài về Đông Sơn đăng ngày nào?")
+    assert "không ghi ngày đăng" in undated.text and [c.article_id for c in undated.citations] == [DS]
+
+
+@pytest.mark.parametrize("question", ["Bài viết nào nói về giá đất?", "Bài viết nào nói về phường Hàm Rồng?"])
+def test_no_article_is_named_for_a_topic_none_covers(service, question):
+    assert ask(service, question).abstained

@@ -123,3 +123,18 @@ def test_a_part_the_articles_do_not_answer_may_name_the_ward_asked_about():
     assert is_faithful(reply, ["thu nhập bình quân đạt từ 90 triệu đồng/người/năm (phường Quang Trung)"])
     # the template does not launder a figure
     assert not is_faithful("- phường Nông Trang: 95 triệu đồng [1]", ["thu nhập 90 triệu đồng"])
+
+
+def test_an_article_date_is_accepted_only_as_its_citation_gives_it():
+    import datetime as dt
+
+    from chatbot.chain import guard
+    from chatbot.models import Answer, Citation
+
+    cite = Citation(1, "a", "Tiêu đề", dt.date(2025, 11, 17), 1, "Đoạn văn không có ngày.", None, 1.0)
+
+    def reply(text: str) -> Answer:
+        return Answer("q", "q", text, None, False, (cite,), ())
+
+    assert guard(reply("Bài “Tiêu đề” (ngày 17/11/2025) [1]")) == []
+    assert [u.text for u in guard(reply("Bài “Tiêu đề” (ngày 18/11/2025) [1]"))] == ["18/11/2025"]

@@ -211,3 +211,24 @@ def test_a_word_typed_with_marks_is_counted_although_its_folded_form_is_a_functi
 def test_a_measure_asked_is_no_count():
     shape = question_shape("Có bao nhiêu tấn carbon được hấp thụ?")
     assert shape.qtype is QType.NUMBER and shape.unit is None and shape.counted == "tan carbon"
+
+
+@pytest.mark.parametrize("question, when", [
+    ("Bài viết nào nói về phường Đông Sơn?", None),
+    ("co nhung bai viet nao ve dong son", None),
+    ("Những bài nào nhắc tới đê Tam Điệp?", None),
+    ("Bài về Nông Trang đăng ngày nào?", "published"),
+    ("bai viet ve dong son dang ngay nao", "published"),
+])
+def test_a_question_about_the_articles_themselves(question, when):
+    shape = question_shape(question)
+    assert shape.qtype is QType.ARTICLE and shape.when == when
+
+
+@pytest.mark.parametrize("question", [
+    "Ai viết bài về Thanh Miếu?",                  # the author, not the article
+    "Có thông tin nào về giá đất không?",          # "thông tin nào" is no article
+    "Hội nghị diễn ra ngày nào?",
+])
+def test_other_questions_are_not_about_the_articles(question):
+    assert question_shape(question).qtype is not QType.ARTICLE
