@@ -32,9 +32,14 @@ _THANKS = re.compile(r"^\W*(?:cam on|thank|ok|oke|vang|da|tot qua|hay qua)")
 _ONLY_PARTICLES = re.compile(r"^(?:\W|\b(?:a|ah|vay|nhi|nhe|ha|the|voi|day|chut|xiu)\b)*$")
 
 
+# emoji and pictographs ("🤔", "🙏", "👍"), their joiners and variation selectors: tone, not content
+_PICTOGRAPHS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D]+")
+
+
 def strip_courtesy(question: str) -> str:
-    """The question without its polite wrapping; unchanged when nothing would be left."""
-    text = nfc(question).strip()
+    """The question without its polite wrapping and emoji; unchanged when nothing would be left."""
+    bare = re.sub(r"\s{2,}", " ", _PICTOGRAPHS.sub(" ", nfc(question))).strip()
+    text = bare if any(c.isalnum() for c in bare) else nfc(question).strip()
     key = match_key(text)
     if len(key) != len(text):
         return text
@@ -60,10 +65,15 @@ def strip_courtesy(question: str) -> str:
 
 def small_talk_reply(message: str) -> str | None:
     """A reply to a message that is only a greeting or thanks; None for anything else."""
-    key = match_key(nfc(message)).strip()
+    if not any(c.isalnum() for c in message):   # "👍", "???": nothing asked yet
+        return _INVITATION
+    key = match_key(_PICTOGRAPHS.sub(" ", nfc(message))).strip()
     if not key or not _GREETING.match(key):
         return None
     if _THANKS.search(key):
         return "Rất vui được giúp bạn! Bạn cứ hỏi thêm về các bài viết nếu cần."
-    return ("Xin chào! Bạn có thể hỏi về các bài viết tin tức phường: nghị quyết đại hội, chỉ tiêu "
-            "nhiệm kỳ mới, dự án, lãnh đạo phường. Mỗi câu trả lời đều kèm đoạn văn nguồn.")
+    return "Xin chào! " + _INVITATION
+
+
+_INVITATION = ("Bạn có thể hỏi về các bài viết tin tức phường: nghị quyết đại hội, chỉ tiêu nhiệm kỳ mới, "
+               "dự án, lãnh đạo phường. Mỗi câu trả lời đều kèm đoạn văn nguồn.")

@@ -41,3 +41,17 @@ def test_a_greeting_or_thanks_gets_a_reply_that_states_no_fact(message):
                                      "Quang Trung", "phường Đông Sơn"])
 def test_a_question_that_opens_with_a_greeting_word_is_not_small_talk(message):
     assert small_talk_reply(message) is None
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("Thu nhập 🤔 Quang Trung bao nhiêu vậy ạ 🙏", "Thu nhập Quang Trung bao nhiêu"),
+    ("❤️ Đông Sơn có mấy khâu đột phá?", "Đông Sơn có mấy khâu đột phá?"),
+])
+def test_emoji_are_taken_off_with_the_courtesy(typed, kept):
+    assert strip_courtesy(typed) == kept
+
+
+@pytest.mark.parametrize("message", ["👍", "???", "🙏🙏"])
+def test_a_message_without_words_gets_an_invitation_to_ask(message):
+    reply = small_talk_reply(message)
+    assert reply and "Bạn có thể hỏi" in reply
