@@ -392,7 +392,7 @@ class ExtractiveAnswerer:
         sentence_terms = content if ward_keys and sum(content.values()) >= 0.6 * sum(terms.values()) else terms
         qvec = retrieval.query_vector
         # a list may sit in a short paragraph of names that ranks low: lists look further down
-        hits = retrieval.hits[: self.settings.paragraphs + (2 if shape.qtype is QType.LIST else 0)]
+        hits = retrieval.hits[: self.settings.paragraphs + (2 if shape.qtype is QType.LIST or shape.listed else 0)]
         if not hits:
             return None
         # a paragraph that goes on with the one before ("Cùng tham gia có đại diện …") shares
@@ -582,6 +582,12 @@ class ExtractiveAnswerer:
                 a, b, fit = found
                 return sentence[a:b], (start + a, start + b), fit
             return None, None, 0.3
+        if shape.listed and self._listed_fit(sentence, shape.listed) >= 0.6:
+            # "Di tích nào ở Thanh Miếu?" of a sentence listing them: the items
+            items = _named_items(sentence, shape.listed) or _enumeration(sentence)
+            if items:
+                a, b = items
+                return sentence[a:b], (start + a, start + b), 0.5
         return None, None, 0.0
 
     def _place(self, sentence: str, terms: dict[str, float], ward_asked: bool = False) -> tuple[int, int, float] | None:
@@ -1112,7 +1118,8 @@ def _counts_the_noun(sentence: str, x: Quantity, shape: QuestionShape) -> bool:
 _SPELLED_NUMBER = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?=[ \t]+\w)", re.IGNORECASE)
 
 
-_ORDINAL = re.compile(r"(?<!\w)thứ[ \t]+(?:nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|\d+)(?!\w)", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<!\w)(?:(?:lần|khóa|khoá|kỳ|đợt|hạng)[ \t]+)?thứ[ \t]+(?:nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|\d+|(?-i:[IVXL]+))(?!\w)",
+                      re.IGNORECASE)   # "lần thứ I": congresses are numbered in Roman figures
 
 
 def _spelled_count(sentence: str, shape: QuestionShape) -> tuple[int, int] | None:

@@ -99,6 +99,11 @@ _PERSON_NOUNS = {"ong", "ba", "nguoi", "dong chi", "anh", "chi", "tac gia", "lan
 _KIND_OF = re.compile(r"\b(?:loai hinh|loai|hinh thuc|nhom|linh vuc)\s+((?:\w+\s+){0,2}?\w+)\s+nao\b")
 # "hai khâu đột phá … là gì": a number of items, then what they are ("năm" is also "year": left out)
 _N_ITEMS = re.compile(r"\b(?:hai|ba|bon|sau|bay|tam|chin|muoi|[2-9]|1\d)\s+([a-z]+(?:\s+[a-z]+){0,2})\b.*\b(?:la gi|la nhung gi|gom gi)\b")
+# "Di tích nào ở Thanh Miếu?", "Sở nào tham gia …?": a noun and "nào" opening the question ask
+# which ones (not "phường nào" — a ward —, "năm nào", "lúc nào" … asked elsewhere)
+_WHICH_FIRST = re.compile(r"^(\w+(?:\s+\w+)?)\s+nao\b")
+_NOT_WHICH = {"phuong", "xa", "nam", "ngay", "thang", "luc", "khi", "bao", "noi", "cho", "dia", "ai", "gi", "the",
+              "ra", "vi", "tai", "o", "hom", "quy", "thoi", "dip", "khu", "muc", "con"}
 _CLASSIFIERS = {"cai", "con", "chiec", "loai", "cac", "nhung"}
 _NOT_LISTED = {"gi", "ai", "noi dung", "viec", "dieu"}
 _NOT_NOUNS = {"phan", "la", "nam", "thi", "con", "va", "duoc", "da", "se", "o", "tai", "khi", "trong",
@@ -184,6 +189,9 @@ def question_shape(question: str) -> QuestionShape:
     if _WARD_ASKED.search(folded):
         return QuestionShape(QType.PLACE, None, None, ward_asked=True)
     kind = _KIND_OF.search(folded)
+    which = _WHICH_FIRST.match(folded)
+    if which and (which.group(1).split()[0] in _NOT_WHICH or which.group(1) in _NOT_LISTED):
+        which = None
     if _has(folded, *_LIST_CUES) or re.search(r"\bnhung\b(?:\s+\w+){1,6}\s+nao\b", folded) or kind:
         m = _LISTED.search(folded)
         words = m.group(1).split() if m else (kind.group(1).split() if kind else [])
@@ -191,6 +199,10 @@ def question_shape(question: str) -> QuestionShape:
             words = words[1:]
         listed = " ".join(words[:2]) or None
         return QuestionShape(QType.LIST, None, None, listed=listed if listed not in _NOT_LISTED else None)
+    if which and not _has(folded, *_PERSON_CUES):
+        # one or several: the items are the short answer when the sentence lists the noun
+        # asked for, and a sentence without a list still answers
+        return QuestionShape(QType.OTHER, None, None, listed=which.group(1))
     asked = _NAME_ASKED.search(folded)
     if asked and not role and not author and not _has(folded, "ai"):
         named = _named_noun(folded[:asked.start()])

@@ -604,3 +604,15 @@ def test_when_an_article_was_published_is_its_date_or_that_it_has_none(service):
 @pytest.mark.parametrize("question", ["Bài viết nào nói về giá đất?", "Bài viết nào nói về phường Hàm Rồng?"])
 def test_no_article_is_named_for_a_topic_none_covers(service, question):
     assert ask(service, question).abstained
+
+
+@pytest.mark.parametrize("question, short, article", [
+    ("Di tích nào ở Thanh Miếu?", "đền Tam Giang, chùa Đại Bi, đình Bạch Hạc", TM),
+    ("Sở nào tham gia đoàn công tác?", "Sở Tài chính, Sở Công Thương, Sở Khoa học và Công nghệ", BS),
+    ("Đông Sơn học tập nghị quyết đại hội lần thứ mấy?", "lần thứ I", DS),   # a Roman ordinal
+])
+def test_which_ones_and_which_rank_get_their_short_answer(service, question, short, article):
+    ans = ask(service, question)
+    assert not ans.abstained, ans.text
+    assert short in (ans.short_answer or ""), ans.short_answer
+    assert article in {c.article_id for c in ans.citations}

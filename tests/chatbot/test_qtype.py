@@ -232,3 +232,23 @@ def test_a_question_about_the_articles_themselves(question, when):
 ])
 def test_other_questions_are_not_about_the_articles(question):
     assert question_shape(question).qtype is not QType.ARTICLE
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Di tích nào ở Thanh Miếu?", "di tich"),
+    ("Sở nào tham gia đoàn công tác?", "so"),
+    ("nghi quyet nao duoc quan triet", "nghi quyet"),
+])
+def test_a_noun_with_which_opening_the_question_asks_which_ones(question, listed):
+    shape = question_shape(question)
+    # one or several: no list is demanded, but a sentence listing the noun gives the items
+    assert shape.qtype is QType.OTHER and shape.listed == listed
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Phường nào có thu nhập cao hơn?", QType.NUMBER),
+    ("Năm nào Đông Sơn đạt tiêu chí đô thị văn minh?", QType.DATE),
+    ("Khu vực nào được ưu tiên?", QType.PLACE),
+])
+def test_which_ward_year_or_area_keeps_its_own_type(question, qtype):
+    assert question_shape(question).qtype is qtype
