@@ -39,6 +39,8 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("trường học", "cơ sở giáo dục"),
     ("trạm y tế", "trạm xá"),   # not "bệnh viện": a hospital is not a ward's health station
     ("thông minh", "hiện đại"),
+    ("vướng mắc", "khó khăn", "bất cập", "điểm nghẽn"),
+    ("đất đai", "sử dụng đất", "quyền sử dụng đất"),
     ("khu vực", "vùng", "cả vùng"),
 )
 

@@ -616,3 +616,11 @@ def test_which_ones_and_which_rank_get_their_short_answer(service, question, sho
     assert not ans.abstained, ans.text
     assert short in (ans.short_answer or ""), ans.short_answer
     assert article in {c.article_id for c in ans.citations}
+
+
+def test_difficulties_asked_in_other_words_find_the_paragraph_that_states_them(service):
+    # "vướng mắc … đất đai" is written "khó khăn … sử dụng đất … quyền sử dụng đất"
+    ans = ask(service, "Bỉm Sơn và Quang Trung gặp vướng mắc gì về đất đai?")
+    assert not ans.abstained
+    assert (ans.citations[0].article_id, ans.citations[0].paragraph) == (BS, 14)
+    assert "Giấy chứng nhận quyền sử dụng đất" in ans.citations[0].text
