@@ -754,8 +754,23 @@ class FactChecker:
             seg = _claim_segment(claim, q, mains)
             feats = self._claim_features(claim, *seg)
             periods = _attached(q, mains, [c for c in contexts if seg[0] <= c.start < seg[1]])
-            facts.append(self._check_quantity(q, feats, _folded(claim), periods, wards, rows, mains))
+            fact = self._check_quantity(q, feats, _folded(claim), periods, wards, rows, mains)
+            if fact.verdict == "supported" and q.kind == "date" and fact.evidence:
+                fact = self._part_of_day(claim.text, q, fact) or fact
+            facts.append(fact)
         return facts
+
+    def _part_of_day(self, claim: str, q: Quantity, fact: _Fact) -> _Fact | None:
+        """"chiều 17/9" where the article writes "Sáng 17/9": the same day, another time of it."""
+        said = _DAY_PART.search(claim[max(0, q.start - 12):q.start])
+        row, sent_span, ev_span, score = fact.evidence[0]
+        text = self._paragraphs[row].text
+        at = text.find(q.text, sent_span[0], sent_span[1])
+        written = _DAY_PART.search(text[max(0, at - 12):at]) if at != -1 else None
+        if not said or not written or _fold(said.group(1)) == _fold(written.group(1)):
+            return None
+        return _Fact("refuted", f"Bài viết ghi {written.group(1)} {q.text}, không phải {said.group(1)} {q.text}.",
+                     fact.evidence)
 
     def _candidates(self, q: Quantity, feats: frozenset[str], folded: bool, wards: set[str],
                     rows: list[int]) -> list[_Cand]:
@@ -857,6 +872,13 @@ class FactChecker:
         for person in claim.persons:
             claimed = _roles_of(claim, person)
             known = [(row, p, roles) for row, p, roles in people if p.key == person.key]
+            # a ward the claim names beside the person, not as the ward of the post it gives them
+            if known and wards and not any(r.scope in wards for r in claimed) and not any(self._main_wards.get(self._paragraphs[row].article_id, set()) & wards
+                                           for row, _, _ in known):
+                # "Nguyễn Hồng Phong làm việc tại phường Đông Sơn": no article about that ward names him
+                facts.append(_Fact("not_found", f"Không tìm thấy bài viết nào về {self._ward_label(wards)} "
+                                                f"nêu {person.name}."))
+                continue
             if known:
                 if not claimed:
                     continue
@@ -1075,6 +1097,10 @@ class FactChecker:
 # --- small helpers ----------------------------------------------------------------------------
 
 _WHEN = ("year", "period", "date")
+
+
+# the time of day written right before a date ("Sáng 17/9", "chiều ngày 27/11")
+_DAY_PART = re.compile(r"(?i)\b(sáng|chiều|tối|trưa|đêm|sang|chieu|toi|trua|dem)(?:\s+(?:ngày|ngay))?\s*$")
 
 
 def _folded(claim: _Text) -> bool:

@@ -255,3 +255,23 @@ def test_claim_set_accuracy_and_no_false_claim_supported(checker):
     res = evaluate(checker, read_claims())
     assert res["false_supported"] == 0, res["errors"]
     assert res["accuracy"] >= TARGET_ACCURACY, res["errors"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    ("Phường Đông Sơn tổ chức hội nghị vào sáng 17/9.", "supported"),
+    ("Phường Đông Sơn tổ chức hội nghị vào chiều 17/9.", "refuted"),     # the article writes "Sáng 17/9"
+    ("phuong dong son to chuc hoi nghi vao chieu 17/9", "refuted"),
+])
+def test_the_time_of_day_of_a_date_matters(checker, claim, verdict):
+    v = check_one(checker, claim)
+    assert v.verdict == verdict, v.explanation
+    if verdict == "refuted":
+        assert v.explanation.startswith("Bài viết ghi Sáng 17/9, không phải")
+
+
+def test_a_person_placed_in_a_ward_no_article_about_it_names_is_not_supported(checker):
+    # his post is right, but no article about Đông Sơn names him: the visit is not stated
+    v = check_one(checker, "Phó Bí thư Thường trực Tỉnh ủy Nguyễn Hồng Phong làm việc tại phường Đông Sơn.")
+    assert v.verdict == "not_found", v.explanation
+    v = check_one(checker, "Phó Bí thư Thường trực Tỉnh ủy Nguyễn Hồng Phong làm việc tại phường Bỉm Sơn.")
+    assert v.verdict == "supported", v.explanation
