@@ -271,34 +271,35 @@ class ExtractiveAnswerer:
             if picks and (not missing or len(picks) >= 1 and self._parts_distinct(picks)):
                 return Decision(picks, related=related, missing=missing)
             # the wards may appear together in one source: answer the whole question at once
-        year_parts = _year_parts(question)
-        if len(year_parts) >= 2:
-            # "… năm 2021 và năm 2025?": each year's figure on its own, labelled with its year
-            picks = [self._best(part, retrieval, shape, wards, typed) for _, part in year_parts]
-            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
-                return Decision([_with_part(p, f"năm {y}") for (y, _), p in zip(year_parts, picks)],
-                                related=related)
-        counted_parts = _count_parts(question)
-        if len(counted_parts) >= 2:
-            # "mấy nhiệm vụ … và mấy khâu đột phá?": each figure is answered on its own
-            picks = [self._best(part, retrieval, question_shape(part), wards, typed) for part in counted_parts]
-            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks):
-                return Decision(_dedupe(picks), related=related)
-        # (read from the accented text: the labels are shown, with tone marks even if typed without)
-        indicator_parts = _indicator_parts(analysis.accented if question == analysis.text else question,
-                                           self.index.ward_names) if shape.qtype is QType.NUMBER else []
-        if indicator_parts:
-            # "Thu nhập bình quân và tỷ lệ BHYT của Quang Trung?": each indicator's own figure
-            picks = [self._best(part, retrieval, question_shape(part), wards, typed) for _, part in indicator_parts]
-            if all(p is not None and p.support >= self.settings.min_support and p.short for p in picks) and \
-                    len({(p.paragraph.key, p.short_span) for p in picks}) == len(picks):
-                # the label is the question's wording, mid-line: a capital would read as a name
-                return Decision([_with_part(p, label[:1].lower() + label[1:] if label[1:2].islower() else label)
-                                 for (label, _), p in zip(indicator_parts, picks)], related=related)
+        # several figures asked at once, each answered on its own: "… năm 2021 và năm 2025?" (each
+        # labelled with its year), "mấy nhiệm vụ … và mấy khâu đột phá?", "thu nhập bình quân và tỷ
+        # lệ BHYT của Quang Trung?" (labelled with the indicator, read from the accented text so the
+        # label has its tone marks; mid-line, so a capital would read as a name)
+        indicators = _indicator_parts(analysis.accented if question == analysis.text else question,
+                                      self.index.ward_names) if shape.qtype is QType.NUMBER else []
+        for parts, distinct in (([(f"năm {y}", part, shape) for y, part in _year_parts(question)], False),
+                                ([(None, part, question_shape(part)) for part in _count_parts(question)], False),
+                                ([(label[:1].lower() + label[1:] if label[1:2].islower() else label, part,
+                                   question_shape(part)) for label, part in indicators], True)):
+            answered = self._answer_parts(parts, retrieval, wards, typed, distinct)
+            if answered:
+                return Decision(_dedupe(answered), related=related)
         pick = self._best(question, retrieval, shape, wards, typed)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
+
+    def _answer_parts(self, parts: list[tuple[str | None, str, QuestionShape]], retrieval: Retrieval,
+                      wards: list[str], typed: bool, distinct: bool) -> list[Pick]:
+        """One pick per part (label, question, shape), or none unless every part gets a typed
+        short answer (``distinct``: each its own)."""
+        if len(parts) < 2:
+            return []
+        picks = [self._best(question, retrieval, shape, wards, typed) for _, question, shape in parts]
+        if not all(p is not None and p.support >= self.settings.min_support and p.short for p in picks) or \
+                distinct and len({(p.paragraph.key, p.short_span) for p in picks}) < len(picks):
+            return []
+        return [_with_part(p, label) if label else p for (label, _, _), p in zip(parts, picks)]
 
     def _articles(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str],
                   typed: bool) -> Decision:
@@ -330,7 +331,8 @@ class ExtractiveAnswerer:
         for h, cov in sorted(best.values(), key=lambda x: -x[0].score)[:3]:
             if h.score < 0.6 * top:
                 break
-            p = h.paragraph if topic else self._lead(h.paragraph.article_id) or h.paragraph
+            # only the ward was asked: the article's lead says what it is about
+            p = h.paragraph if topic else self._body_from(h.paragraph.article_id, 1) or h.paragraph
             row = self.index.row_of[p.key]
             sentences = self.index.sentences_of(row)
             _, a, b = max(sentences, key=lambda x: self._coverage(topic, self._terms_for(p.text[x[1]:x[2]], topic))) \
@@ -338,14 +340,14 @@ class ExtractiveAnswerer:
             picks.append(Pick(p, row, (a, b), _article_line(p, shape.when == "published"), None, h.score, cov))
         return Decision(picks, related=related)
 
-    def _lead(self, article_id: str) -> Paragraph | None:
-        """The article's first body paragraph: what it is about, when only its ward was asked."""
-        n = 1
-        while (key := f"{article_id}#{n}") in self.index.row_of:
+    def _body_from(self, article_id: str, number: int) -> Paragraph | None:
+        """The article's first body paragraph numbered ``number`` or later (captions, headings
+        and bylines skipped)."""
+        while (key := f"{article_id}#{number}") in self.index.row_of:
             p = self.index.paragraphs[self.index.row_of[key]]
             if p.kind is ParagraphKind.BODY:
                 return p
-            n += 1
+            number += 1
         return None
 
     def _joint_article(self, wards: list[str]) -> bool:
@@ -397,7 +399,7 @@ class ExtractiveAnswerer:
             return None
         # a paragraph that goes on with the one before ("Cùng tham gia có đại diện …") shares
         # little wording with a question about that one: it joins its antecedent's place
-        carried = self._continuations(hits, retrieval)
+        carried = self._continuations(hits)
         hits = list(hits) + [h for h, _ in carried]
         antecedent = {h.paragraph.key: lead for h, lead in carried}
         top_score = max(h.score for h in hits) or 1.0
@@ -455,26 +457,20 @@ class ExtractiveAnswerer:
                                 min(support, self.settings.min_typed_support))
         return best
 
-    def _continuations(self, hits: list, retrieval: Retrieval) -> list[tuple[Hit, Paragraph]]:
+    def _continuations(self, hits: list[Hit]) -> list[tuple[Hit, Paragraph]]:
         """Body paragraphs that open by going on with what comes before them, when the body
         paragraph or caption right before them (captions between skipped) is among the top hits
         and they are not."""
-        idx = self.index
         seen = {h.paragraph.key for h in hits}
         out = []
         for h in hits[:3]:
             p = h.paragraph
             if p.kind not in (ParagraphKind.BODY, ParagraphKind.CAPTION):
                 continue
-            n = p.number + 1
-            while (key := f"{p.article_id}#{n}") in idx.row_of:
-                nxt = idx.paragraphs[idx.row_of[key]]
-                if nxt.kind is ParagraphKind.BODY:
-                    if key not in seen and _GOES_ON.match(nxt.text):
-                        seen.add(key)
-                        out.append((Hit(nxt, h.score * 0.95, h.rank), p))
-                    break
-                n += 1
+            nxt = self._body_from(p.article_id, p.number + 1)
+            if nxt is not None and nxt.key not in seen and _GOES_ON.match(nxt.text):
+                seen.add(nxt.key)
+                out.append((Hit(nxt, h.score * 0.95, h.rank), p))
         return out
 
     def _names_in(self, p: Paragraph, names: list[str]) -> bool:

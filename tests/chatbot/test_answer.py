@@ -581,14 +581,12 @@ def test_a_paragraph_going_on_with_a_top_hit_joins_the_candidates(service, answe
     from index.models import Hit
 
     idx = service.index
-    q = "Những sở nào đi cùng đoàn công tác?"
-    retrieval = idx.retrieve(q, RETRIEVE_K)
     caption = idx.paragraphs[idx.row_of[f"{BS}#2"]]      # "… cùng đoàn công tác kiểm tra thực địa …"
-    carried = answerer._continuations([Hit(caption, 1.0, 0)], retrieval)
+    carried = answerer._continuations([Hit(caption, 1.0, 0)])
     # "Cùng tham gia có đại diện …" (#3) follows it; nothing follows a paragraph that is not continued
     assert [(h.paragraph.number, lead.number) for h, lead in carried] == [(3, 2)]
     lead = idx.paragraphs[idx.row_of[f"{BS}#5"]]
-    assert answerer._continuations([Hit(lead, 1.0, 0)], retrieval) == []
+    assert answerer._continuations([Hit(lead, 1.0, 0)]) == []
 
 
 @pytest.mark.parametrize("sentence, body", [
