@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chatbot.entities import find_people
-from chatbot.numbers import Quantity, find_quantities
+from chatbot.numbers import SINGLE_YEAR, Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape, role_body
 from index.hybrid import HybridIndex, Retrieval
 from index.models import Hit
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import canonical_tones, fold_diacritics, has_diacritics, match_key, nfc, syllables
+from ingest.text import canonical_tones, fold_diacritics, has_diacritics, match_key, nfc, spellings, syllables
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
@@ -176,7 +176,7 @@ class ExtractiveAnswerer:
         self._terms_of = functools.lru_cache(maxsize=50_000)(
             lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
         self._equivalents = functools.lru_cache(maxsize=50_000)(thesaurus.equivalents)
-        self._forms_of = functools.lru_cache(maxsize=50_000)(_written_forms)
+        self._forms_of = functools.lru_cache(maxsize=50_000)(spellings)
         self._quantities = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_quantities(text)))
         self._people = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_people(text)))
         self._name_key = functools.lru_cache(maxsize=50_000)(
@@ -805,7 +805,6 @@ def _enumeration(sentence: str) -> tuple[int, int] | None:
 _HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)
 
 
-_SINGLE_YEAR = re.compile(r"(?<![\d/.,–-])(?:19|20)\d\d(?![\d/.,–-])")
 _YEAR_RANGE_AROUND = re.compile(r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d")
 
 
@@ -816,7 +815,7 @@ def _year_parts(question: str) -> list[tuple[str, str]]:
     text = nfc(question)
     if _YEAR_RANGE_AROUND.search(text):
         return []
-    years = list(dict.fromkeys(_SINGLE_YEAR.findall(text)))
+    years = list(dict.fromkeys(SINGLE_YEAR.findall(text)))
     if len(years) < 2:
         return []
     parts = []
@@ -1181,14 +1180,6 @@ def _article_line(p: Paragraph, published: bool) -> str:
 def _subset(terms: dict[str, float], keep: Callable[[str], bool]) -> dict[str, float]:
     """The terms ``keep`` accepts, still knowing how the question was typed."""
     return QueryTerms({t: w for t, w in terms.items() if keep(t)}, getattr(terms, "typed", frozenset()))
-
-
-def _written_forms(text: str) -> dict[str, frozenset[str]]:
-    """Each folded syllable of the text, with the spellings (tone marks kept) it has there."""
-    forms: dict[str, set[str]] = {}
-    for typed in syllables(text):
-        forms.setdefault(fold_diacritics(typed), set()).add(typed)
-    return {f: frozenset(t) for f, t in forms.items()}
 
 
 def _drop_other_wards(question: str, keep: str | None, wards: list[str]) -> str:

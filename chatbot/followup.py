@@ -6,6 +6,7 @@ import re
 from typing import Sequence
 
 from chatbot.entities import find_people
+from chatbot.numbers import SINGLE_YEAR
 from chatbot.models import Turn
 from index.hybrid import HybridIndex
 from index.query import find_wards, ward_key
@@ -15,7 +16,6 @@ _ELLIPSIS = re.compile(r"\b(?:thi sao|the nao|con\b|the con|vay con|con o|con vo
 _PRONOUN_PERSON = re.compile(r"\b(ông ấy|bà ấy|đồng chí ấy|đồng chí đó|người đó|người này|vị này|vị đó|ông|bà)\b"
                              r"(?=\s|\?|$)", re.IGNORECASE)
 _PRONOUN_PERSON_FOLDED = re.compile(r"\b(ong ay|ba ay|dong chi ay|dong chi do|nguoi do|nguoi nay|vi nay|vi do)\b")
-_YEARS = re.compile(r"(?<![\d/.,-])(?:19|20)\d\d(?![\d/.,-])")
 _DEMONSTRATIVE = re.compile(r"\b(dự án|công trình|chỉ tiêu|khu đô thị|phường|xã|nghị quyết|đại hội|hội nghị|"
                             r"chương trình|bài viết|đơn vị|tuyến đường|đường)\s+(đó|này|ấy|kia|trên)\b",
                             re.IGNORECASE)
@@ -76,11 +76,11 @@ def resolve(question: str, history: Sequence[Turn], index: HybridIndex, _depth: 
         return f"{out.rstrip(' ?')} của {' và '.join(new_wards)}?"
 
     # "năm 2021 thì sao?" — the previous question, about the new year
-    new_years = _YEARS.findall(question)
+    new_years = SINGLE_YEAR.findall(question)
     if new_years and not new_wards and (_ELLIPSIS.search(folded) or len(folded.split()) <= 5):
         out = nfc(prev_q)
-        if _YEARS.search(out):
-            out = _YEARS.sub(lambda m, it=iter(new_years): next(it, m.group(0)), out, count=len(new_years))
+        if SINGLE_YEAR.search(out):
+            out = SINGLE_YEAR.sub(lambda m, it=iter(new_years): next(it, m.group(0)), out, count=len(new_years))
             return out
         return f"{out.rstrip(' ?')} năm {' và '.join(new_years)}?"
 

@@ -161,6 +161,8 @@ _ORIGIN_BEFORE = re.compile(
 _CHANGE_AFTER = re.compile(
     rf"{_SPACE}(?:\(?(?:năm|nam){_SPACE}\d{{4}}\)?{_SPACE})?,?{_SPACE}(?:xuống|lên|giảm|tăng|xuong|len|giam|tang)(?!{_L})",
     re.IGNORECASE)
+# a year on its own, not part of a range, a date or a decimal ("năm 2021", not "2020-2025", "27/11/2025")
+SINGLE_YEAR = re.compile(r"(?<![\d/.,–-])(?:19|20)\d\d(?![\d/.,–-])")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})[ \t\u00a0]*[-–—][ \t\u00a0]*((?:19|20)\d{2})(?![\w/.,]\d|\d)")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})(?![\w/])")
 _SLASH = re.compile(r"(\d+)/(\d+)(?:/(\d{4}))?(?![\w/]|[.,]\d)")

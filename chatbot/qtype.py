@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ingest.text import canonical_tones, has_diacritics, match_key
+from ingest.text import canonical_tones, has_diacritics, match_key, spellings
 
 
 class QType(str, Enum):
@@ -121,17 +121,6 @@ _NOT_NOUNS_TYPED = frozenset(canonical_tones(w) for w in """phần là năm thì
 để vào cho với này đó nữa rồi về từ số đến tới khoảng con""".split())
 
 
-def _typed_forms(question: str) -> dict[str, set[str]]:
-    """Folded word -> the ways the question writes it, when it is typed with tone marks."""
-    if not has_diacritics(question):
-        return {}
-    forms: dict[str, set[str]] = {}
-    for w in re.findall(r"[^\W\d_]+", question):
-        typed = canonical_tones(w.lower())
-        forms.setdefault(match_key(typed), set()).add(typed)
-    return forms
-
-
 def _folded(question: str) -> str:
     """The question folded, except that a word typed with tone marks that folds onto a question
     word, where that word would be read, but is not it cannot pass for the question word."""
@@ -163,7 +152,7 @@ def question_shape(question: str) -> QuestionShape:
         # "bao nhiêu năm quan hệ": years are counted; otherwise skip words that are no noun
         # ("trạm y tế" is counted: only "phần trăm" is a share)
         # typed with marks, "tứ giác" is a noun although "tu" folded is also "từ"
-        typed = _typed_forms(question)
+        typed = spellings(question) if has_diacritics(question) else {}
         words = words[:1] if words[:1] == ["nam"] else [
             w for w in words if w not in _NOT_NOUNS or (typed.get(w) and not typed[w] & _NOT_NOUNS_TYPED)]
         # "bao nhiêu một người một năm" asks for a rate, not for a count of people

@@ -134,6 +134,15 @@ def syllables(text: str) -> list[str]:
     return _SYLLABLE.findall(normalize_for_match(text))
 
 
+def spellings(text: str) -> dict[str, frozenset[str]]:
+    """Each folded syllable of the text, with the spellings (tone marks kept) it has there:
+    folded, "đất" and "đạt" are one syllable, and this tells which one was written."""
+    forms: dict[str, set[str]] = {}
+    for written in syllables(text):
+        forms.setdefault(fold_diacritics(written), set()).add(written)
+    return {folded: frozenset(written) for folded, written in forms.items()}
+
+
 # --- sentences --------------------------------------------------------------------------------
 
 # Abbreviations that end with a dot without ending a sentence (compared lower-cased).

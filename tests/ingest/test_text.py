@@ -178,3 +178,13 @@ def test_split_sentences_spans_are_ordered_disjoint_and_cover_the_text(text):
         previous_end = e
     covered = {i for s, e in spans for i in range(s, e)}
     assert all(i in covered for i, c in enumerate(text) if not c.isspace())
+
+
+def test_spellings_tell_which_toned_syllable_a_folded_one_was():
+    from ingest.text import spellings
+
+    forms = spellings("Giá đất đạt 20 triệu; Thuỵ Vân")
+    assert forms["dat"] == {"đất", "đạt"}
+    assert forms["gia"] == {"giá"}
+    assert forms["thuy"] == {"thụy"}          # one tone-mark placement
+    assert forms["20"] == {"20"}
