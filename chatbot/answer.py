@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chatbot.entities import find_people
-from chatbot.numbers import SINGLE_YEAR, Quantity, find_quantities
+from chatbot.models import written_date
+from chatbot.numbers import SINGLE_YEAR, YEAR_RANGE, Quantity, find_quantities
 from chatbot.qtype import QType, QuestionShape, question_shape, role_body
 from index.hybrid import HybridIndex, Retrieval
 from index.models import Hit
@@ -173,9 +174,9 @@ class ExtractiveAnswerer:
         # the same paragraphs and sentences come back question after question: their terms, figures,
         # people and the wards they name are computed once (bounded, so a large corpus does not grow it forever)
         thesaurus = index.thesaurus  # the one retrieval widens its queries with
-        self._terms_of = functools.lru_cache(maxsize=50_000)(
-            lambda text: frozenset(syllable_terms(text)) | thesaurus.equivalents(text))
         self._equivalents = functools.lru_cache(maxsize=50_000)(thesaurus.equivalents)
+        self._terms_of = functools.lru_cache(maxsize=50_000)(
+            lambda text: frozenset(syllable_terms(text)) | self._equivalents(text))
         self._forms_of = functools.lru_cache(maxsize=50_000)(spellings)
         self._quantities = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_quantities(text)))
         self._people = functools.lru_cache(maxsize=50_000)(lambda text: tuple(find_people(text)))
@@ -805,15 +806,12 @@ def _enumeration(sentence: str) -> tuple[int, int] | None:
 _HOW_MANY = re.compile(r"\b(?:mấy|bao nhiêu|may|bao nhieu)\b", re.IGNORECASE)
 
 
-_YEAR_RANGE_AROUND = re.compile(r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d")
-
-
 def _year_parts(question: str) -> list[tuple[str, str]]:
     """"… năm 2021 và năm 2025?" -> [("2021", "… năm 2021?"), ("2025", "… năm 2025?")]: one
     question per year asked; empty when it names fewer than two (a range "2020-2025" is one
     period, not two years)."""
     text = nfc(question)
-    if _YEAR_RANGE_AROUND.search(text):
+    if YEAR_RANGE.search(text):
         return []
     years = list(dict.fromkeys(SINGLE_YEAR.findall(text)))
     if len(years) < 2:
@@ -1173,7 +1171,7 @@ def _article_line(p: Paragraph, published: bool) -> str:
     title = f"bài “{p.title}”"
     if p.date is None:
         return f"{title} (bài không ghi ngày đăng)" if published else title
-    day = f"{p.date.day}/{p.date.month}/{p.date.year}"
+    day = written_date(p.date)
     return f"ngày {day}: {title}" if published else f"{title} (ngày {day})"
 
 

@@ -14,7 +14,7 @@ from chatbot.shorthand import expand_shorthand
 from chatbot.answer import ExtractiveAnswerer
 from chatbot.generative import GenerativeWriter
 from chatbot.guard import unsupported_facts
-from chatbot.models import Answer, Citation, Turn
+from chatbot.models import Answer, Citation, Turn, written_date
 from chatbot.reply import ABSTAIN_TEXT, compose
 from index.hybrid import HybridIndex
 
@@ -27,7 +27,7 @@ def guard(answer: Answer) -> list:
     """Facts in the reply that its cited paragraphs (or their articles' titles) do not state."""
     cited = answer.citations or answer.related
     # an article's date is a fact its citation carries, as the reply writes it ("17/9/2025")
-    dates = [f"{c.date.day}/{c.date.month}/{c.date.year}" for c in cited if c.date]
+    dates = [written_date(c.date) for c in cited if c.date]
     return unsupported_facts(answer.text, [c.text for c in cited] + [c.title for c in cited] + dates)
 
 

@@ -15,6 +15,11 @@ class Turn:
     content: str
 
 
+def written_date(day: dt.date) -> str:
+    """A date as replies write it ("17/9/2025"): the guard accepts a cited article's date only so."""
+    return f"{day.day}/{day.month}/{day.year}"
+
+
 @dataclass(frozen=True)
 class Citation:
     """A paragraph a reply relies on. ``id`` is the number of its ``[n]`` marker in the reply;

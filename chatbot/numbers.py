@@ -163,7 +163,7 @@ _CHANGE_AFTER = re.compile(
     re.IGNORECASE)
 # a year on its own, not part of a range, a date or a decimal ("năm 2021", not "2020-2025", "27/11/2025")
 SINGLE_YEAR = re.compile(r"(?<![\d/.,–-])(?:19|20)\d\d(?![\d/.,–-])")
-_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})[ \t\u00a0]*[-–—][ \t\u00a0]*((?:19|20)\d{2})(?![\w/.,]\d|\d)")
+YEAR_RANGE = re.compile(r"((?:19|20)\d{2})[ \t\u00a0]*[-–—][ \t\u00a0]*((?:19|20)\d{2})(?![\w/.,]\d|\d)")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})(?![\w/])")
 _SLASH = re.compile(r"(\d+)/(\d+)(?:/(\d{4}))?(?![\w/]|[.,]\d)")
 _DAY_MONTH_WORDS = re.compile(
@@ -331,7 +331,7 @@ def _one_number(text: str, m: re.Match[str]) -> _Found | None:
         value = int(iso.group(1)) * 10000 + int(iso.group(2)) * 100 + int(iso.group(3))
         return _Found(s, iso.end(), value, None, None, "date")
     # years and year ranges
-    yr = _YEAR_RANGE.match(text, s)
+    yr = YEAR_RANGE.match(text, s)
     if yr and int(yr.group(2)) > int(yr.group(1)):
         return _Found(s, yr.end(), float(yr.group(1)), "năm", None, "period", float(yr.group(2)))
     # slashes: dates, months of a year, fractions
