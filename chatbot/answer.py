@@ -25,7 +25,7 @@ from index.models import Hit
 from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
-from ingest.text import canonical_tones, fold_diacritics, has_diacritics, match_key, nfc, spellings, syllables
+from ingest.text import canonical_tones, has_diacritics, match_key, nfc, spellings
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
@@ -190,11 +190,10 @@ class ExtractiveAnswerer:
         return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
 
     def _query_terms(self, text: str, marks_typed: bool = True) -> QueryTerms:
-        typed_sylls = syllables(text)
-        folded_sylls = [fold_diacritics(x) for x in typed_sylls]
-        marked = {f: t for f, t in zip(folded_sylls, typed_sylls) if f != t} if marks_typed else {}
+        # each syllable typed with marks, with the spellings the question gives it
+        marked = {(f, w) for f, ws in spellings(text).items() for w in ws if w != f} if marks_typed else set()
         # a folded stop word typed as another word ("đất", not "đạt") is part of what is asked
-        content_words = {f for f, t in marked.items() if f in STOP_TERMS and t not in _STOP_TYPED}
+        content_words = {f for f, w in marked if f in STOP_TERMS and w not in _STOP_TYPED}
         terms = {}
         for t in syllable_terms(text):
             if t in _NUMBER_WORDS:  # "hai khâu đột phá" is written "2 khâu đột phá" too
@@ -210,7 +209,7 @@ class ExtractiveAnswerer:
                 continue
             if t in self._df or len(parts) == 1:
                 terms[t] = self._idf(t) * (0.6 if len(parts) == 2 else 1.0)
-        return QueryTerms(terms, frozenset(marked.items()))
+        return QueryTerms(terms, frozenset(marked))
 
     def _terms_for(self, text: str, terms: dict[str, float]) -> frozenset[str]:
         """The text's terms that can match the question's: not a syllable the question typed
@@ -220,7 +219,8 @@ class ExtractiveAnswerer:
         if not typed:
             return found
         forms = self._forms_of(text)
-        clash = {f for f, t in typed if f in forms and t not in forms[f]}
+        # written in the text, but with none of the spellings the question gives it
+        clash = {f for f, _ in typed if f in forms} - {f for f, w in typed if w in forms.get(f, ())}
         if not clash:
             return found
         kept = self._equivalents(text)

@@ -600,3 +600,10 @@ def test_a_body_answers_who_when_no_person_is_named(sentence, body):
 
     span = _organisation(sentence)
     assert (sentence[span[0]:span[1]] if span else None) == body
+
+
+def test_a_syllable_the_question_spells_two_ways_matches_either(answerer):
+    terms = answerer._query_terms("Giá đất đạt bao nhiêu?")
+    assert "dat" in answerer._terms_for("Kết quả đạt được.", terms)
+    assert "dat" in answerer._terms_for("Đất đai rộng.", terms)
+    assert "dat" not in answerer._terms_for("Dát vàng.", terms)
