@@ -136,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--claims", help="claims file (default eval/data/claims.jsonl)")
     sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
     sub.add_parser("tones", help="tone-mark restoration accuracy on the eval questions typed without marks")
+    from eval.reader_cli import add_arguments as reader_arguments
+
+    reader_arguments(sub.add_parser("train-reader", help="pack the reader's data, fine-tune it, ship it "
+                                                         "to models/reader/ (or one of the three)"))
     from eval.scale import add_arguments as scale_arguments
 
     scale_arguments(sub.add_parser("scale", help="large-corpus benchmark on a synthetic corpus of N paragraphs"))
@@ -158,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(tones_run(), ensure_ascii=False, indent=2))
         return 0
+    if args.command == "train-reader":
+        from eval.reader_cli import run as train_reader
+
+        return train_reader(args)
     if args.command == "scale":
         from eval.scale import cli as scale_cli
 

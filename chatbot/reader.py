@@ -1,0 +1,148 @@
+"""The trained reader: the exact span of a few candidate passages that answers a question, with
+its score and the score of "not answered".
+
+The answerer hands it at most three windows (a candidate sentence with its neighbours, at most
+192 tokens each, cut around the sentence when longer); they go through the int8 ONNX reader
+(:mod:`index.reader_export`) in one batched run. The span returned is a slice of the passage's
+own text, so it is verbatim by construction. Tokens come from the retrieval encoder's tokenizer
+and their rows from its word-embedding matrix (:mod:`index.word_embeddings`), so the reader adds
+only its own layers to a worker's memory.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from index.reader_spans import Tokenize, Window, best_span, pad_batch, windows
+from index.word_embeddings import WordEmbeddings
+
+MAX_WINDOWS = 3
+MAX_WINDOW_TOKENS = 192
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window ``text[start:end]`` of a paragraph, to be cut around ``focus`` (the candidate
+    sentence) when it is longer than the reader reads."""
+
+    text: str
+    start: int
+    end: int
+    focus: tuple[int, int] | None = None
+    key: str = ""          # whose text it is (a paragraph key), handed back on the span
+
+
+@dataclass(frozen=True)
+class ReaderSpan:
+    """The reader's answer: ``text[start:end]`` of the passage ``passage`` (its ``key``) and its
+    scores. ``margin`` is the span's score minus the lowest "not answered" score of the windows
+    read; the question is answered there when it exceeds ``threshold`` (fitted on the reader's
+    validation split)."""
+
+    passage: int
+    key: str
+    start: int
+    end: int
+    text: str
+    score: float
+    null: float
+    threshold: float
+
+    @property
+    def margin(self) -> float:
+        return self.score - self.null
+
+    @property
+    def answered(self) -> bool:
+        return self.margin > self.threshold
+
+    def features(self) -> dict[str, float]:
+        """The reader's side of the answer decision, as numbers."""
+        return {"reader_score": self.score, "reader_null": self.null,
+                "reader_margin": self.margin - self.threshold, "reader_answered": float(self.answered),
+                "reader_tokens": float(len(self.text.split()))}
+
+
+class Reader:
+    def __init__(self, onnx_dir: Path, tokenize: Tokenize, words: WordEmbeddings, *,
+                 threshold: float | None = None, num_threads: int | None = None) -> None:
+        import json
+
+        import onnxruntime as ort
+
+        from index.reader_export import MODEL_FILE, STAMP_NAME
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(num_threads or os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(Path(onnx_dir) / MODEL_FILE), options,
+                                             providers=["CPUExecutionProvider"])
+        self._tokenize = tokenize
+        self._words = words
+        stamp = json.loads((Path(onnx_dir) / STAMP_NAME).read_text(encoding="utf-8"))
+        self.threshold = float(stamp.get("no_answer_threshold", 0.0) if threshold is None else threshold)
+
+    def _window(self, question_ids: list[int], passage: Passage) -> Window:
+        ids, offsets = self._tokenize(passage.text[passage.start:passage.end])
+        offsets = [(a + passage.start, b + passage.start) for a, b in offsets]
+        lo, hi = _around(offsets, passage.focus, MAX_WINDOW_TOKENS)
+        return windows(question_ids, ids[lo:hi], offsets[lo:hi], max_len=10_000)[0]
+
+    def read(self, question: str, passages: Sequence[Passage]) -> ReaderSpan | None:
+        """The best span over the first three passages (None when there is nothing to read)."""
+        passages = list(passages)[:MAX_WINDOWS]
+        if not passages:
+            return None
+        q_ids, _ = self._tokenize(question)
+        wins = [self._window(q_ids, p) for p in passages]
+        ids, mask = pad_batch([w.ids for w in wins])
+        start, end = self._session.run(None, {"words": self._words.rows(ids), "mask": mask})
+        best: ReaderSpan | None = None
+        null = min(float(start[k, 0] + end[k, 0]) for k in range(len(wins)))
+        for k, (p, w) in enumerate(zip(passages, wins)):
+            span = best_span(w, start[k], end[k], p.text)
+            if span is not None and span.end > span.start and (best is None or span.score > best.score):
+                best = ReaderSpan(k, p.key, span.start, span.end, p.text[span.start:span.end], span.score,
+                                  null, self.threshold)
+        return best
+
+
+def _around(offsets: Sequence[tuple[int, int]], focus: tuple[int, int] | None, limit: int) -> tuple[int, int]:
+    """Token range of at most ``limit`` tokens: all of them if they fit, else the focus's tokens
+    widened evenly on both sides (the focus itself cut to ``limit`` if it is longer)."""
+    n = len(offsets)
+    if n <= limit:
+        return 0, n
+    if focus is None:
+        return 0, limit
+    inside = [k for k, (a, b) in enumerate(offsets) if b > focus[0] and a < focus[1]] or [0]
+    lo, hi = inside[0], min(inside[-1] + 1, inside[0] + limit)
+    while hi - lo < limit:
+        if lo > 0:
+            lo -= 1
+        if hi < n and hi - lo < limit:
+            hi += 1
+    return lo, hi
+
+
+def load_reader(cache_dir: Path, embedder) -> Reader:
+    """The shipped reader (its ONNX graph built into ``cache_dir`` if missing), reading tokens
+    with ``embedder``'s tokenizer when it exposes one (no second 280 MB copy)."""
+    from index.reader_export import ensure_reader
+    from index.word_embeddings import MappedWordEmbeddings, ensure_matrix
+
+    tokenize = getattr(embedder, "tokenize", None)
+    if tokenize is None:
+        from tokenizers import Tokenizer
+
+        from index.convert import ensure_converted
+        from index.reader_spans import hf_tokenize
+
+        tokenize = hf_tokenize(Tokenizer.from_file(str(ensure_converted(cache_dir) / "tokenizer.json")))
+    return Reader(ensure_reader(cache_dir), tokenize, MappedWordEmbeddings(ensure_matrix(cache_dir)))
