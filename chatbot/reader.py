@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from index.reader_spans import Tokenize, Window, best_span, pad_batch, windows
+from index.reader_spans import SpanScore, Tokenize, Window, best_span, pad_batch, windows
 from index.word_embeddings import WordEmbeddings
 
 MAX_WINDOWS = 3
@@ -95,22 +95,47 @@ class Reader:
         return windows(question_ids, ids[lo:hi], offsets[lo:hi], max_len=10_000)[0]
 
     def read(self, question: str, passages: Sequence[Passage]) -> ReaderSpan | None:
-        """The best span over the first three passages (None when there is nothing to read)."""
+        """The best span over the first three passages (None when there is nothing to read), in
+        one batched run."""
         passages = list(passages)[:MAX_WINDOWS]
         if not passages:
             return None
         q_ids, _ = self._tokenize(question)
         wins = [self._window(q_ids, p) for p in passages]
-        ids, mask = pad_batch([w.ids for w in wins])
-        start, end = self._session.run(None, {"words": self._words.rows(ids), "mask": mask})
-        best: ReaderSpan | None = None
-        null = min(float(start[k, 0] + end[k, 0]) for k in range(len(wins)))
-        for k, (p, w) in enumerate(zip(passages, wins)):
-            span = best_span(w, start[k], end[k], p.text)
-            if span is not None and span.end > span.start and (best is None or span.score > best.score):
-                best = ReaderSpan(k, p.key, span.start, span.end, p.text[span.start:span.end], span.score,
-                                  null, self.threshold)
-        return best
+        return self._best(wins, list(range(len(wins))), [p.text for p in passages], [p.key for p in passages])
+
+    def read_paragraphs(self, question: str, texts: Sequence[str], keys: Sequence[str] = (),
+                        max_len: int = 384, stride: int = 128) -> ReaderSpan | None:
+        """The best span of whole paragraphs, each in as many windows as it needs (as in
+        training): for evaluation given gold or retrieved paragraphs, and for long texts."""
+        q_ids, _ = self._tokenize(question)
+        wins, owner = [], []
+        for k, text in enumerate(texts):
+            ids, offsets = self._tokenize(text)
+            for w in windows(q_ids, ids, offsets, max_len, stride):
+                wins.append(w)
+                owner.append(k)
+        keys = list(keys) or [""] * len(texts)
+        return self._best(wins, owner, list(texts), keys) if wins else None
+
+    def _best(self, wins: list[Window], owner: list[int], texts: list[str], keys: list[str],
+              batch: int = 8) -> ReaderSpan | None:
+        best: tuple[int, SpanScore] | None = None
+        null = float("inf")
+        for lo in range(0, len(wins), batch):
+            part = wins[lo:lo + batch]
+            ids, mask = pad_batch([w.ids for w in part])
+            start, end = self._session.run(None, {"words": self._words.rows(ids), "mask": mask})
+            for k, w in enumerate(part):
+                null = min(null, float(start[k, 0] + end[k, 0]))
+                span = best_span(w, start[k], end[k], texts[owner[lo + k]])
+                if span is not None and span.end > span.start and (best is None or span.score > best[1].score):
+                    best = (owner[lo + k], span)
+        if best is None:
+            return None
+        n, span = best
+        return ReaderSpan(n, keys[n], span.start, span.end, texts[n][span.start:span.end], span.score, null,
+                          self.threshold)
 
 
 def _around(offsets: Sequence[tuple[int, int]], focus: tuple[int, int] | None, limit: int) -> tuple[int, int]:

@@ -115,6 +115,18 @@ def cmd_answer(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reader(args: argparse.Namespace, settings: Settings) -> int:
+    from chatbot.reader import load_reader
+    from eval.datasets import open_eval_index
+    from eval.reader_eval import xquad_test
+
+    embedder = _embedder(settings)
+    index = open_eval_index("xquad-vi", embedder, _eval_cache(settings))
+    result = xquad_test(load_reader(settings.model_cache_dir, embedder), index, args.k, args.limit)
+    print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m eval", description="Đánh giá Hỏi đáp phường")
@@ -138,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("tones", help="tone-mark restoration accuracy on the eval questions typed without marks")
     from eval.reader_cli import add_arguments as reader_arguments
 
+    rd = sub.add_parser("reader", help="the shipped reader on XQuAD-vi test: gold and retrieved paragraphs")
+    rd.add_argument("-k", type=int, default=3, help="retrieved paragraphs read per question")
+    rd.add_argument("--limit", type=int, default=None)
+    rd.add_argument("--json", action="store_true")
     reader_arguments(sub.add_parser("train-reader", help="pack the reader's data, fine-tune it, ship it "
                                                          "to models/reader/ (or one of the three)"))
     from eval.scale import add_arguments as scale_arguments
@@ -162,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(tones_run(), ensure_ascii=False, indent=2))
         return 0
+    if args.command == "reader":
+        return cmd_reader(args, settings)
     if args.command == "train-reader":
         from eval.reader_cli import run as train_reader
 

@@ -34,10 +34,9 @@ def ship(run_dir: Path, dest: Path = SHIPPED_DIR, *, commands: list[str] | None 
         "commands": (commands or []) + [meta.get("pack_command", ""), "python -m eval.train_reader "
                                         + " ".join(log.get("argv", []))],
         "data_sha256": meta.get("data_sha256", {}),
-        "examples": {k: meta.get(k) for k in ("train_examples", "train_windows", "valid_examples",
-                                              "valid_windows")},
-        "validation": {k: best[k] for k in ("viqa_em", "viqa_f1", "n_viqa", "squad2_em", "squad2_f1",
-                                            "noans_acc", "n_valid")},
+        "examples": {k: v for k, v in meta.items() if k.endswith(("_examples", "_windows"))},
+        "validation": {k: v for k, v in best.items() if k not in ("lr", "epoch", "loss", "seconds")},
+        "xquad_test": log.get("tests", {}),
         "no_answer_threshold": best["threshold"],
         "best": {"lr": best["lr"], "epoch": best["epoch"]},
         "epochs": log["epochs"],

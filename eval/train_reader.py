@@ -35,6 +35,25 @@ CHUNK_BYTES = 15 * 1024 * 1024
 
 # --------------------------------------------------------------------------- data
 
+class Scored:
+    """One evaluation set of the pack: windows, which question and passage each belongs to,
+    the passages and the gold answers."""
+
+    def __init__(self, arrays: dict, folder: Path, name: str, limit: int | None = None) -> None:
+        data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        self.name = name
+        self.texts: list[str] = data["texts"]
+        self.examples: list[dict] = data["examples"]
+        self.windows = read_windows(arrays, name)
+        self.example = arrays[f"{name}_example"]
+        self.text = arrays[f"{name}_text"]
+        if limit is not None:
+            keep_ex = set(_spread(len(self.examples), limit).tolist())
+            keep = [i for i, e in enumerate(self.example) if int(e) in keep_ex]
+            self.windows = [self.windows[i] for i in keep]
+            self.example, self.text = self.example[keep], self.text[keep]
+
+
 class Pack:
     """The arrays of a pack, ids as numpy rows, on the host."""
 
@@ -47,19 +66,13 @@ class Pack:
         self.train_ids = np.split(a["train_ids"].astype(np.int64), np.cumsum(a["train_len"])[:-1])
         self.train_start, self.train_end = a["train_start"], a["train_end"]
         self.train_first = a["train_first"]
-        self.valid_windows = read_windows(a, "valid")
-        self.valid_example = a["valid_example"]
-        self.valid = json.loads((self.folder / "valid.json").read_text(encoding="utf-8"))
         if limit_train is not None:
             keep = _spread(len(self.train_ids), limit_train)
             self.train_ids = [self.train_ids[i] for i in keep]
             self.train_start, self.train_end = self.train_start[keep], self.train_end[keep]
             self.train_first = self.train_first[keep]
-        if limit_valid is not None:
-            keep_ex = set(_spread(len(self.valid), limit_valid).tolist())
-            keep = [i for i, e in enumerate(self.valid_example) if int(e) in keep_ex]
-            self.valid_windows = [self.valid_windows[i] for i in keep]
-            self.valid_example = self.valid_example[keep]
+        self.sets = {name: Scored(a, self.folder, name, limit_valid) for name in self.meta["eval_sets"]}
+        self.valid = self.sets["valid"]
         self.encoder = load_file(str(self.folder / "encoder.safetensors"))
         self.rows = load_file(str(self.folder / "rows.safetensors"))["rows"]
         self.pad = int(self.meta["pad"])
@@ -128,46 +141,49 @@ def _optimizer(net: ReaderNet, lr: float, weight_decay: float) -> torch.optim.Op
 # --------------------------------------------------------------------------- evaluation
 
 @torch.no_grad()
-def predict(net: ReaderNet, rows: torch.Tensor, pack: Pack, device: torch.device,
+def predict(net: ReaderNet, rows: torch.Tensor, ev: Scored, pad: int, device: torch.device,
             batch_size: int = 64) -> list[dict]:
-    """Per validation example: the best span's text and score, and the lowest "not answered"
-    score over its windows."""
+    """Per question: the best span's text and score over all its windows, and the lowest
+    "not answered" score among them."""
     net.eval()
     best: dict[int, dict] = {}
-    lengths = [w.length for w in pack.valid_windows]
+    lengths = [w.length for w in ev.windows]
     for idx in batches(lengths, batch_size, None):
-        ids, mask = _tensor([np.asarray(pack.valid_windows[i].ids) for i in idx], pack.pad, device)
+        ids, mask = _tensor([np.asarray(ev.windows[i].ids) for i in idx], pad, device)
         with _autocast(device):
             start, end = net(rows[ids], mask)
         start, end = start.float().cpu().numpy(), end.float().cpu().numpy()
         for k, i in enumerate(idx):
-            ex = int(pack.valid_example[i])
-            w = pack.valid_windows[i]
-            span = best_span(w, start[k], end[k], pack.valid[ex]["context"])
+            ex, text = int(ev.example[i]), ev.texts[int(ev.text[i])]
+            span = best_span(ev.windows[i], start[k], end[k], text)
             if span is None:
                 continue
             cur = best.setdefault(ex, {"text": "", "score": -math.inf, "null": math.inf})
             if span.score > cur["score"]:
-                cur.update(text=pack.valid[ex]["context"][span.start:span.end], score=span.score)
+                cur.update(text=text[span.start:span.end], score=span.score)
             cur["null"] = min(cur["null"], span.null)
     return [{"example": ex, **v} for ex, v in sorted(best.items())]
 
 
-def score(pack: Pack, preds: list[dict]) -> dict:
-    """EM/F1 of the best span on vi-qa test (every question answerable), and SQuAD 2.0 EM/F1
-    over the whole validation split at the no-answer threshold that maximises F1 there."""
+def score(ev: Scored, preds: list[dict], threshold: float | None = None) -> dict:
+    """EM/F1 of the best span over the answerable questions (always answering), per source
+    and in all; and SQuAD 2.0 EM/F1 over all questions at ``threshold`` (abstain when the
+    span's margin over "not answered" is at most it), or at the threshold that maximises F1
+    here when None."""
     rows = []
     for p in preds:
-        gold = pack.valid[p["example"]]
+        gold = ev.examples[p["example"]]
         em, f1 = squad_metric.best(p["text"], gold["answers"])
         rows.append((gold["source"], bool(gold["answers"]), p["score"] - p["null"], em, f1))
-    vi = [r for r in rows if r[0] == "viqa-test"]
-    out = {"viqa_em": _pct([r[3] for r in vi]), "viqa_f1": _pct([r[4] for r in vi]), "n_viqa": len(vi)}
-    # SQuAD 2.0: abstain when the margin is at most the threshold (an abstention is right only
-    # for a question without an answer)
-    candidates = sorted({r[2] for r in rows}) or [0.0]
+    has = [r for r in rows if r[1]]
+    out: dict = {"em": _pct([r[3] for r in has]), "f1": _pct([r[4] for r in has]), "n": len(rows)}
+    for source in sorted({r[0] for r in has}):
+        mine = [r for r in has if r[0] == source]
+        out[source] = {"em": _pct([r[3] for r in mine]), "f1": _pct([r[4] for r in mine]), "n": len(mine)}
+    candidates = [threshold] if threshold is not None else \
+        [min((r[2] for r in rows), default=0.0) - 1.0] + sorted({r[2] for r in rows})
     best_t, best_f1, best_em = 0.0, -1.0, 0.0
-    for t in [candidates[0] - 1.0] + candidates:
+    for t in candidates:
         f1s = [(r[4] if r[2] > t else float(not r[1])) for r in rows]
         ems = [(r[3] if r[2] > t else float(not r[1])) for r in rows]
         if sum(f1s) > best_f1:
@@ -175,13 +191,18 @@ def score(pack: Pack, preds: list[dict]) -> dict:
     n = max(len(rows), 1)
     noans = [r for r in rows if not r[1]]
     out.update(squad2_em=round(100 * best_em / n, 2), squad2_f1=round(100 * best_f1 / n, 2),
-               threshold=round(float(best_t), 4), n_valid=len(rows),
-               noans_acc=_pct([float(r[2] <= best_t) for r in noans]))
+               threshold=round(float(best_t), 4),
+               noans_acc=_pct([float(r[2] <= best_t) for r in noans]),
+               hasans_abstained=_pct([float(r[2] <= best_t) for r in has]))
     return out
 
 
-def _pct(xs: Sequence[float]) -> float:
-    return round(100 * float(np.mean(xs)), 2) if len(xs) else float("nan")
+def _pct(xs: Sequence[float]) -> float | None:
+    return round(100 * float(np.mean(xs)), 2) if len(xs) else None
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
 
 
 # --------------------------------------------------------------------------- training
@@ -223,19 +244,38 @@ def train_one(pack: Pack, device: torch.device, *, lr: float, epochs: int, batch
             sched.step()
             step += 1
             losses.append(float(loss.detach()))
-        metrics = score(pack, predict(net, rows, pack, device))
+        metrics = score(pack.valid, predict(net, rows, pack.valid, pack.pad, device))
         metrics.update(lr=lr, epoch=epoch, loss=round(float(np.mean(losses)), 4),
                        seconds=round(time.perf_counter() - started, 1))
         log.append(metrics)
+        vi = metrics.get("viqa-test", {"em": None, "f1": None})
         print(f"lr {lr:g} epoch {epoch}/{epochs}: loss {metrics['loss']:.3f}  vi-qa test EM/F1 "
-              f"{metrics['viqa_em']:.1f}/{metrics['viqa_f1']:.1f}  validation SQuAD2 EM/F1 "
+              f"{_f(vi['em'])}/{_f(vi['f1'])}  validation SQuAD2 EM/F1 "
               f"{metrics['squad2_em']:.1f}/{metrics['squad2_f1']:.1f} (no-answer acc "
-              f"{metrics['noans_acc']:.1f}, threshold {metrics['threshold']:.2f})  "
+              f"{_f(metrics['noans_acc'])}, threshold {metrics['threshold']:.2f})  "
               f"{metrics['seconds']:.0f} s", flush=True)
         if not best_metrics or metrics["squad2_f1"] > best_metrics["squad2_f1"]:
             best_metrics = metrics
             best_state = {k: v.detach().to("cpu", torch.float16).clone() for k, v in net.state_dict().items()}
     return best_metrics, best_state
+
+
+def report_tests(pack: Pack, state: dict, device: torch.device, threshold: float) -> dict:
+    """The chosen weights on the pack's other evaluation sets (XQuAD-vi test): reported only,
+    after the choice, never used for it."""
+    net = ReaderNet()
+    net.load_state_dict({k: v.float() for k, v in state.items()})
+    net.to(device)
+    rows = torch.from_numpy(pack.rows.astype(np.float32)).to(device)
+    out = {}
+    for name, ev in pack.sets.items():
+        if name == "valid":
+            continue
+        out[name] = score(ev, predict(net, rows, ev, pack.pad, device), threshold)
+        print(f"{name} (never used for choosing): EM/F1 {_f(out[name]['em'])}/{_f(out[name]['f1'])} "
+              f"always answering; with the threshold: abstained on {_f(out[name]['hasans_abstained'])}% "
+              f"of {out[name]['n']} answerable questions", flush=True)
+    return out
 
 
 def _answer_positions(mask: torch.Tensor, first: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -300,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.backends.cuda.matmul.allow_tf32 = True
     started = time.perf_counter()
     pack = Pack(args.pack, args.limit_train, args.limit_valid)
-    print(f"pack {args.pack}: {len(pack.train_ids)} training windows, {len(pack.valid_windows)} validation "
+    print(f"pack {args.pack}: {len(pack.train_ids)} training windows, {len(pack.valid.windows)} validation "
           f"windows; {hardware(device)}", flush=True)
     log: list[dict] = []
     best_metrics, best_state = {}, {}
@@ -311,14 +351,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             best_metrics, best_state = metrics, state
     files = write_weights(best_state, args.out)
     seconds = round(time.perf_counter() - started, 1)
-    result = {"best": best_metrics, "epochs": log, "files": files, "seconds": seconds,
+    tests = report_tests(pack, best_state, device, best_metrics["threshold"])
+    result = {"best": best_metrics, "epochs": log, "tests": tests, "files": files, "seconds": seconds,
               "hardware": hardware(device), "argv": sys.argv[1:] if argv is None else list(argv),
               "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "pack_meta": pack.meta}
     (args.out / "train_log.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
+    vi = best_metrics.get("viqa-test", {"em": None, "f1": None})
     print(f"best: lr {best_metrics['lr']:g} epoch {best_metrics['epoch']}: vi-qa test EM/F1 "
-          f"{best_metrics['viqa_em']:.1f}/{best_metrics['viqa_f1']:.1f}, validation SQuAD2 F1 "
+          f"{_f(vi['em'])}/{_f(vi['f1'])}, validation SQuAD2 F1 "
           f"{best_metrics['squad2_f1']:.1f}; {seconds:.0f} s in all -> {args.out}", flush=True)
     return 0
 
