@@ -162,6 +162,9 @@ class AnswerSettings:
     w_dense: float = 0.6
     dense_floor: float = 0.75
     w_fit: float = 0.25
+    # the trained reader: how many candidate windows it reads, and how many tokens of each
+    reader_windows: int = 3
+    reader_window_tokens: int = 192
 
 
 class ExtractiveAnswerer:
@@ -317,7 +320,7 @@ class ExtractiveAnswerer:
     def reader_windows(self, pick: Pick, pool: list[Pick]) -> list:
         """The reader's passages: the pick's sentence and the next best distinct candidate
         sentences (three in all), each with the sentences before and after it."""
-        from chatbot.reader import MAX_WINDOWS, Passage
+        from chatbot.reader import Passage
 
         chosen: list[Pick] = []
         seen: set[tuple[str, tuple[int, int]]] = set()
@@ -326,7 +329,7 @@ class ExtractiveAnswerer:
             if key not in seen:
                 seen.add(key)
                 chosen.append(c)
-            if len(chosen) == MAX_WINDOWS:
+            if len(chosen) == self.settings.reader_windows:
                 break
         out = []
         for c in chosen:
@@ -341,7 +344,7 @@ class ExtractiveAnswerer:
         """The pick with the reader's evidence on it; where the reader answers, its span is the
         short answer and the quote is the sentence (or sentences) holding it."""
         assert self.reader is not None
-        span = self.reader.read(question, self.reader_windows(pick, pool))
+        span = self.reader.read(question, self.reader_windows(pick, pool), self.settings.reader_window_tokens)
         if span is None:
             return pick
         if not span.answered:

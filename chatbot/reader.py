@@ -81,6 +81,8 @@ class Reader:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # no arena: windows vary in length, and an arena keeps the largest run's buffers for good
+        options.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(str(Path(onnx_dir) / MODEL_FILE), options,
                                              providers=["CPUExecutionProvider"])
         self._tokenize = tokenize
@@ -88,20 +90,21 @@ class Reader:
         stamp = json.loads((Path(onnx_dir) / STAMP_NAME).read_text(encoding="utf-8"))
         self.threshold = float(stamp.get("no_answer_threshold", 0.0) if threshold is None else threshold)
 
-    def _window(self, question_ids: list[int], passage: Passage) -> Window:
+    def _window(self, question_ids: list[int], passage: Passage, max_tokens: int) -> Window:
         ids, offsets = self._tokenize(passage.text[passage.start:passage.end])
         offsets = [(a + passage.start, b + passage.start) for a, b in offsets]
-        lo, hi = _around(offsets, passage.focus, MAX_WINDOW_TOKENS)
+        lo, hi = _around(offsets, passage.focus, max_tokens)
         return windows(question_ids, ids[lo:hi], offsets[lo:hi], max_len=10_000)[0]
 
-    def read(self, question: str, passages: Sequence[Passage]) -> ReaderSpan | None:
-        """The best span over the first three passages (None when there is nothing to read), in
-        one batched run."""
+    def read(self, question: str, passages: Sequence[Passage],
+             max_tokens: int = MAX_WINDOW_TOKENS) -> ReaderSpan | None:
+        """The best span over the first three passages, each cut to ``max_tokens`` around its
+        focus (None when there is nothing to read), in one batched run."""
         passages = list(passages)[:MAX_WINDOWS]
         if not passages:
             return None
         q_ids, _ = self._tokenize(question)
-        wins = [self._window(q_ids, p) for p in passages]
+        wins = [self._window(q_ids, p, max_tokens) for p in passages]
         return self._best(wins, list(range(len(wins))), [p.text for p in passages], [p.key for p in passages])
 
     def read_paragraphs(self, question: str, texts: Sequence[str], keys: Sequence[str] = (),
@@ -160,7 +163,7 @@ def load_reader(cache_dir: Path, embedder) -> Reader:
     """The shipped reader (its ONNX graph built into ``cache_dir`` if missing), reading tokens
     with ``embedder``'s tokenizer when it exposes one (no second 280 MB copy)."""
     from index.reader_export import ensure_reader
-    from index.word_embeddings import MappedWordEmbeddings, ensure_matrix
+    from index.word_embeddings import FileWordEmbeddings, ensure_matrix
 
     tokenize = getattr(embedder, "tokenize", None)
     if tokenize is None:
@@ -170,4 +173,4 @@ def load_reader(cache_dir: Path, embedder) -> Reader:
         from index.reader_spans import hf_tokenize
 
         tokenize = hf_tokenize(Tokenizer.from_file(str(ensure_converted(cache_dir) / "tokenizer.json")))
-    return Reader(ensure_reader(cache_dir), tokenize, MappedWordEmbeddings(ensure_matrix(cache_dir)))
+    return Reader(ensure_reader(cache_dir), tokenize, FileWordEmbeddings(ensure_matrix(cache_dir)))

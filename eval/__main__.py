@@ -85,6 +85,19 @@ def _service_for(dataset: str, settings: Settings):
 
 
 def cmd_answers(args: argparse.Namespace, settings: Settings) -> int:
+    if args.reader == "both":
+        # the same questions with the trained reader off and on, in one run
+        import dataclasses
+
+        for choice in ("off", "on"):
+            print(f"# HOIDAP_READER={choice}")
+            args.reader = choice
+            cmd_answers(args, dataclasses.replace(settings, reader=choice))
+        return 0
+    if args.reader:
+        import dataclasses
+
+        settings = dataclasses.replace(settings, reader=args.reader)
     from eval.answers import evaluate
     from eval.datasets import seeds_questions, xquad_questions
 
@@ -95,7 +108,13 @@ def cmd_answers(args: argparse.Namespace, settings: Settings) -> int:
         plain = [q.without_tone_marks() for q in questions]
         result["no_tone_marks"] = evaluate(service, plain)["overall"]
     else:
-        result = evaluate(service, xquad_questions(), xquad=True)
+        questions = xquad_questions()
+        if args.split != "all":   # the first 24 articles in file order are dev, the last 24 test
+            from eval.reader_data import xquad
+
+            ids = {ex.id for ex in xquad(args.split)}
+            questions = [q for q in questions if q.id in ids]
+        result = evaluate(service, questions, xquad=True)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -139,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     a = sub.add_parser("answers", help="answer accuracy, citation precision, abstention")
     a.add_argument("--dataset", choices=["seeds", "xquad-vi"], default="seeds")
     a.add_argument("--heldout", action="store_true")
+    a.add_argument("--split", choices=["all", "dev", "test"], default="all", help="xquad-vi: which half")
+    a.add_argument("--reader", choices=["on", "off", "both"], default=None,
+                   help="the trained reader on, off, or both in turn (default: HOIDAP_READER)")
     a.add_argument("--json", action="store_true")
     one = sub.add_parser("answer", help="answer a JSONL file of questions (the runner contract)")
     one.add_argument("--input", required=True)

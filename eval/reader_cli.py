@@ -128,7 +128,7 @@ def validate_int8(args: argparse.Namespace, stamp: dict) -> dict:
     from index.reader_export import build_reader
     from index.reader_spans import hf_tokenize
     from index.reader_weights import STAMP_FILE
-    from index.word_embeddings import MappedWordEmbeddings, ensure_matrix
+    from index.word_embeddings import FileWordEmbeddings, ensure_matrix
     from settings import Settings
 
     cache = Settings().model_cache_dir
@@ -137,7 +137,7 @@ def validate_int8(args: argparse.Namespace, stamp: dict) -> dict:
     tokenize = hf_tokenize(Tokenizer.from_file(str(ensure_converted(cache) / "tokenizer.json")))
     with tempfile.TemporaryDirectory() as tmp:
         build_reader(args.dest, Path(tmp))
-        reader = Reader(Path(tmp), tokenize, MappedWordEmbeddings(ensure_matrix(cache)), num_threads=args.threads)
+        reader = Reader(Path(tmp), tokenize, FileWordEmbeddings(ensure_matrix(cache)), num_threads=args.threads)
         stamp["validation_int8"] = by_source(lambda ex: reader.read_paragraphs(ex.question, [ex.context]), valid)
     (Path(args.dest) / STAMP_FILE).write_text(json.dumps(stamp, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8")

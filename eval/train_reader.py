@@ -208,8 +208,12 @@ def _f(x: float | None) -> str:
 # --------------------------------------------------------------------------- training
 
 def train_one(pack: Pack, device: torch.device, *, lr: float, epochs: int, batch_size: int,
-              warmup: float, weight_decay: float, seed: int, log: list[dict]) -> tuple[dict, dict]:
-    """Train one configuration; returns the best epoch's metrics and its weights (on the host)."""
+              warmup: float, weight_decay: float, seed: int, log: list[dict],
+              deadline: float = math.inf, epoch_guess: float = 0.0) -> tuple[dict, dict, float]:
+    """Train one configuration; returns the best epoch's metrics, its weights (on the host) and
+    the length of an epoch. No epoch starts that would end past ``deadline``
+    (``time.perf_counter()``), judged by the last epoch's length (``epoch_guess`` before the
+    first): a lent machine's time is short and the weights must be written."""
     net, rows = build(pack, device, seed)
     rng = np.random.default_rng(seed)
     random.seed(seed)
@@ -224,7 +228,12 @@ def train_one(pack: Pack, device: torch.device, *, lr: float, epochs: int, batch
     best_state: dict = {}
     started = time.perf_counter()
     step = 0
+    last = epoch_guess
     for epoch in range(1, epochs + 1):
+        if time.perf_counter() + last > deadline:
+            print(f"lr {lr:g}: stopped before epoch {epoch} (time budget)", flush=True)
+            break
+        epoch_started = time.perf_counter()
         net.train()
         losses = []
         for idx in batches(lengths, batch_size, rng):
@@ -257,7 +266,8 @@ def train_one(pack: Pack, device: torch.device, *, lr: float, epochs: int, batch
         if not best_metrics or metrics["squad2_f1"] > best_metrics["squad2_f1"]:
             best_metrics = metrics
             best_state = {k: v.detach().to("cpu", torch.float16).clone() for k, v in net.state_dict().items()}
-    return best_metrics, best_state
+        last = time.perf_counter() - epoch_started
+    return best_metrics, best_state, last
 
 
 def report_tests(pack: Pack, state: dict, device: torch.device, threshold: float) -> dict:
@@ -331,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit-train", type=int, default=None, help="a tiny subset of windows (smoke runs)")
     ap.add_argument("--limit-valid", type=int, default=None, help="a tiny subset of validation questions")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    ap.add_argument("--budget-s", type=float, default=None,
+                    help="start no epoch that would end later than this many seconds after start")
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     if args.threads:
@@ -344,10 +356,13 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"windows; {hardware(device)}", flush=True)
     log: list[dict] = []
     best_metrics, best_state = {}, {}
+    deadline = started + args.budget_s if args.budget_s else math.inf
+    epoch_s = 0.0
     for lr in (float(x) for x in args.lr.split(",")):
-        metrics, state = train_one(pack, device, lr=lr, epochs=args.epochs, batch_size=args.batch_size,
-                                   warmup=args.warmup, weight_decay=args.weight_decay, seed=args.seed, log=log)
-        if not best_metrics or metrics["squad2_f1"] > best_metrics["squad2_f1"]:
+        metrics, state, epoch_s = train_one(pack, device, lr=lr, epochs=args.epochs, batch_size=args.batch_size,
+                                            warmup=args.warmup, weight_decay=args.weight_decay, seed=args.seed,
+                                            log=log, deadline=deadline, epoch_guess=epoch_s)
+        if metrics and (not best_metrics or metrics["squad2_f1"] > best_metrics["squad2_f1"]):
             best_metrics, best_state = metrics, state
     files = write_weights(best_state, args.out)
     seconds = round(time.perf_counter() - started, 1)

@@ -104,12 +104,32 @@ def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, 
     scores[(j < i) | (j - i >= max_tokens)] = -np.inf
     flat = int(np.argmax(scores))
     a, b = divmod(flat, n)
-    start, end = window.offsets[a][0], window.offsets[b][1]
+    start, end = whole_words(text, window.offsets[a][0], window.offsets[b][1])
+    return SpanScore(start, end, float(scores[a, b]), float(start_logits[0] + end_logits[0]))
+
+
+_TRAILING = ",;:–-"
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` trimmed of white space and trailing commas, and widened to whole words
+    and whole numbers: a piece boundary can fall inside "0,27" ("0,2" + "7"), and a span that
+    cut a number would be a figure the passage does not state."""
     while start < end and text[start].isspace():
         start += 1
-    while end > start and text[end - 1].isspace():
+    while start > 0 and (text[start - 1].isalnum() or _inside_number(text, start - 1)):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() and end > start and text[end - 1].isalnum()
+                               or _inside_number(text, end)):
+        end += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING):
         end -= 1
-    return SpanScore(start, end, float(scores[a, b]), float(start_logits[0] + end_logits[0]))
+    return start, end
+
+
+def _inside_number(text: str, i: int) -> bool:
+    """``text[i]`` is a digit group separator between two digits ("13,5", "8.981")."""
+    return text[i] in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
 def pad_batch(batch: Sequence[Sequence[int]], pad: int = PAD) -> tuple[np.ndarray, np.ndarray]:
