@@ -135,9 +135,10 @@ def validate_int8(args: argparse.Namespace, stamp: dict) -> dict:
     valid = _spread(reader_data.training_splits(args.data_dir or reader_data.viqa_dir(), news=False).valid,
                     args.limit_valid)
     tokenize = hf_tokenize(Tokenizer.from_file(str(ensure_converted(cache) / "tokenizer.json")))
+    words = FileWordEmbeddings(ensure_matrix(cache))
     with tempfile.TemporaryDirectory() as tmp:
-        build_reader(args.dest, Path(tmp))
-        reader = Reader(Path(tmp), tokenize, FileWordEmbeddings(ensure_matrix(cache)), num_threads=args.threads)
+        stamp["int8_export"] = build_reader(args.dest, Path(tmp), words, tokenize)
+        reader = Reader(Path(tmp), tokenize, words, num_threads=args.threads)
         stamp["validation_int8"] = by_source(lambda ex: reader.read_paragraphs(ex.question, [ex.context]), valid)
     (Path(args.dest) / STAMP_FILE).write_text(json.dumps(stamp, ensure_ascii=False, indent=2) + "\n",
                                               encoding="utf-8")

@@ -504,8 +504,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the trained reader (models/reader/): its ONNX graph and the word-embedding rows it shares
         matrix = word_embeddings.ensure_matrix(cache_dir, force=args.force)
         reader = reader_export.ensure_reader(cache_dir, force=args.force)
-        print(f"reader: {reader} (max logit error {read_json(reader / reader_export.STAMP_NAME)['max_logit_error']} "
-              f"vs fp32), word embeddings: {matrix}")
+        stamp = read_json(reader / reader_export.STAMP_NAME) or {}
+        print(f"reader: {reader} (int8 logits within {stamp.get('max_logit_error')} of the fp32 network's, "
+              f"range {stamp.get('logit_range')}), word embeddings: {matrix}")
     print(f"time: {time.perf_counter() - t0:.1f} s")
     return 0
 

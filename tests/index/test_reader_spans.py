@@ -52,3 +52,15 @@ def test_answer_outside_window_points_at_cls_and_long_spans_are_cut():
 def test_pad_batch():
     ids, mask = pad_batch([[0, 5, 2], [0, 2]])
     assert ids.tolist() == [[0, 5, 2], [0, 2, 1]] and mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+
+
+def test_spans_take_whole_words_and_numbers():
+    from index.reader_spans import whole_words
+
+    text = "giảm từ 0,55% năm 2021 xuống 0,27% năm 2025, đạt 13,5%/năm"
+    cut = text.index("0,27")
+    assert text[slice(*whole_words(text, cut, cut + 3))] == "0,27"          # "0,2" + "7"
+    assert text[slice(*whole_words(text, cut + 1, cut + 5))] == "0,27%"
+    assert text[slice(*whole_words(text, 1, 3))] == "giảm"
+    end = text.index(" đạt")
+    assert text[slice(*whole_words(text, end - 9, end))] == "năm 2025"       # trailing comma dropped
