@@ -165,6 +165,10 @@ class AnswerSettings:
     # the trained reader: how many candidate windows it reads, and how many tokens of each
     reader_windows: int = 3
     reader_window_tokens: int = 192
+    # an answering reader stands in for a typed answer the extractors did not find, so the
+    # question is answered where it abstained before; off until measured (a reader whose
+    # no-answer threshold was fitted on other text answered 7 of the 10 seeds out-of-scope questions)
+    reader_rescues: bool = False
 
 
 class ExtractiveAnswerer:
@@ -306,13 +310,15 @@ class ExtractiveAnswerer:
     def _with_reader(self, question: str, pick: Pick, pool: list[Pick]) -> Pick:
         """The typed extractors found no short answer in the best sentence: the reader reads the
         candidate windows (only then: it costs tens of milliseconds). Where it answers, its span
-        is the short answer and stands in for the typed answer's fit (the support the sentence's
-        terms give is no longer capped); where it does not, the pick keeps its evidence only."""
+        is the short answer; with ``reader_rescues`` it also stands in for the typed answer's
+        fit (the support the sentence's terms give is no longer capped). Where it does not, the
+        pick keeps its evidence only."""
         own = next((c for c in pool if c.paragraph.key == pick.paragraph.key
                     and c.sentence_span == pick.sentence_span), pick)
-        if own.support < self.settings.min_support:
-            return pick   # the question's terms are not there: nothing for the reader to rescue
-        read = self.read(question, own, pool)
+        rescue = self.settings.reader_rescues and own.support >= self.settings.min_support
+        if pick.support < self.settings.min_support and not rescue:
+            return pick   # abstaining, and the reader may not change that
+        read = self.read(question, own if rescue else pick, pool)
         if read.reader is not None and read.reader.answered:
             return read
         return replace(pick, reader=read.reader)
