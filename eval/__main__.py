@@ -97,6 +97,19 @@ def _split(args: argparse.Namespace) -> str:
 
 
 def cmd_answers(args: argparse.Namespace, settings: Settings) -> int:
+    if args.reader == "both":
+        # the same questions with the trained reader off and on, in one run
+        import dataclasses
+
+        for choice in ("off", "on"):
+            print(f"# HOIDAP_READER={choice}")
+            args.reader = choice
+            cmd_answers(args, dataclasses.replace(settings, reader=choice))
+        return 0
+    if args.reader:
+        import dataclasses
+
+        settings = dataclasses.replace(settings, reader=args.reader)
     from eval.answers import evaluate
     from eval.datasets import news_questions, seeds_questions, xquad_questions
 
@@ -137,6 +150,18 @@ def cmd_answer(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reader(args: argparse.Namespace, settings: Settings) -> int:
+    from chatbot.reader import load_reader
+    from eval.datasets import open_eval_index
+    from eval.reader_eval import xquad_test
+
+    embedder = _embedder(settings)
+    index = open_eval_index("xquad-vi", embedder, _eval_cache(settings))
+    result = xquad_test(load_reader(settings.model_cache_dir, embedder), index, args.k, args.limit)
+    print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m eval", description="Đánh giá Hỏi đáp phường")
@@ -152,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--heldout", action="store_true", help="seeds: use the held-out questions")
     a.add_argument("--split", help="news: dev, heldout or all (default); xquad-vi: dev, test or all (default)")
     a.add_argument("--errors", action="store_true", help="print each miss (stderr); development splits only")
+    a.add_argument("--reader", choices=["on", "off", "both"], default=None,
+                   help="the trained reader on, off, or both in turn (default: HOIDAP_READER)")
     a.add_argument("--json", action="store_true")
     one = sub.add_parser("answer", help="answer a JSONL file of questions (the runner contract)")
     one.add_argument("--input", required=True)
@@ -163,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--split", help="news: dev, heldout or all (default)")
     sub.add_parser("tune", help="tune the fusion weights on eval/data/seeds_qa.jsonl")
     sub.add_parser("tones", help="tone-mark restoration accuracy on the eval questions typed without marks")
+    from eval.reader_cli import add_arguments as reader_arguments
+
+    rd = sub.add_parser("reader", help="the shipped reader on XQuAD-vi test: gold and retrieved paragraphs")
+    rd.add_argument("-k", type=int, default=3, help="retrieved paragraphs read per question")
+    rd.add_argument("--limit", type=int, default=None)
+    rd.add_argument("--json", action="store_true")
+    reader_arguments(sub.add_parser("train-reader", help="pack the reader's data, fine-tune it, ship it "
+                                                         "to models/reader/ (or one of the three)"))
     from eval.scale import add_arguments as scale_arguments
 
     scale_arguments(sub.add_parser("scale", help="large-corpus benchmark on a synthetic corpus of N paragraphs"))
@@ -186,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(tones_run(), ensure_ascii=False, indent=2))
         return 0
+    if args.command == "reader":
+        return cmd_reader(args, settings)
+    if args.command == "train-reader":
+        from eval.reader_cli import run as train_reader
+
+        return train_reader(args)
     if args.command == "scale":
         from eval.scale import cli as scale_cli
 

