@@ -43,7 +43,10 @@ def _abstain(answer: Answer) -> Answer:
                   answer.citations[:3] or answer.related, None, answer.generator)
 
 
-def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: GenerativeWriter | None = None) -> Runnable:
+def understand(index: HybridIndex) -> Runnable:
+    """``{question, history}`` → adds ``standalone`` (the question as it would be asked on its own)
+    and ``small_talk`` (the reply to a greeting or thanks, else None). Everything the rest of the
+    chain answers is decided by these two and the question: the service keys its cache on them."""
     def standalone(inp: dict) -> dict:
         history: Sequence[Turn] = inp.get("history") or ()
         # chat shorthand is spelled out ("bn" → "bao nhiêu"), then the polite wrapping goes, so
@@ -52,6 +55,17 @@ def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: Genera
         return {**inp, "standalone": followup.resolve(question, history, index),
                 "small_talk": small_talk_reply(inp["question"])}
 
+    return RunnableLambda(standalone)
+
+
+def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: GenerativeWriter | None = None) -> Runnable:
+    """The whole chain: ``understand`` then ``build_answer_chain``."""
+    return understand(index) | build_answer_chain(index, answerer, writer)
+
+
+def build_answer_chain(index: HybridIndex, answerer: ExtractiveAnswerer,
+                       writer: GenerativeWriter | None = None) -> Runnable:
+    """From an understood question (``understand``'s output) to the guarded ``Answer``."""
     def retrieve(inp: dict) -> dict:
         if inp["small_talk"]:
             return {**inp, "retrieval": None}
@@ -91,7 +105,7 @@ def build_chain(index: HybridIndex, answerer: ExtractiveAnswerer, writer: Genera
         trimmed = _quotes_only(ans)
         return trimmed if trimmed.text and not guard(trimmed) else _abstain(ans)
 
-    chain = RunnableLambda(standalone) | RunnableLambda(retrieve) | RunnableLambda(answer)
+    chain = RunnableLambda(retrieve) | RunnableLambda(answer)
     if writer is not None:  # the generative step only when an endpoint is configured
         chain = chain | RunnableLambda(generate)
     return chain | RunnableLambda(guarded)

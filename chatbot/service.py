@@ -23,13 +23,14 @@ class QAService(Protocol):
     def health(self) -> dict: ...
 
 
+import dataclasses
 import logging
 import threading
 import time
 from collections import OrderedDict
 
 from chatbot.answer import ExtractiveAnswerer
-from chatbot.chain import build_chain
+from chatbot.chain import build_answer_chain, understand
 from index.embedder import Embedder, load_embedder
 from index.hybrid import HybridIndex
 from index.service import open_index
@@ -55,20 +56,33 @@ class Service:
 
             writer = GenerativeWriter(self.settings.llm_base_url, self.settings.llm_model,
                                       self.settings.llm_api_key)
-        self.chain = build_chain(index, self.answerer, writer)
+        self._understand = understand(index)
+        self._answer = build_answer_chain(index, self.answerer, writer)
+        self.chain = self._understand | self._answer
+        # a generated reply also reads the question as typed, an extractive one only the
+        # standalone question
+        self._key_on_typed_question = writer is not None
         self._checker = None
         self._lock = threading.RLock()
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self.loaded_at = time.time()
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        key = (question.strip(), tuple((t.role, t.content) for t in history[-4:]))
+        """The answer to ``question`` in its conversation. The cache is keyed on what decides
+        the answer, the standalone question the follow-up resolver made of question and history
+        (however far back it read), never on a slice of the history: two conversations share an
+        answer only when they ask the same thing."""
+        question = question.strip()
         with self._lock:
+            understood = self._understand.invoke({"question": question, "history": list(history)})
+            if understood["small_talk"]:
+                return self._answer.invoke(understood)
+            key = ("ask", understood["standalone"], question if self._key_on_typed_question else None)
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
-                return hit
-            answer = self.chain.invoke({"question": question.strip(), "history": list(history)})
+                return dataclasses.replace(hit, question=question)
+            answer = self._answer.invoke(understood)
             self._cache[key] = answer
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)

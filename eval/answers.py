@@ -93,24 +93,47 @@ def _contains(text: str, answers: Sequence[str], all_of: bool) -> bool:
     return all(hits) if all_of else any(hits)
 
 
-def evaluate(service, questions: Sequence[Question], *, xquad: bool = False) -> dict:
+def short_answer_right(short: str | None, gold: Sequence[str], needed: Sequence[str], all_of: bool) -> bool:
+    """Whether a short answer gives the gold one, not a sentence around it: it holds what a right
+    reply must hold (``needed``) and is at most twice as long as the gold answer, plus a label
+    or a unit's worth (40 characters)."""
+    if not short or not gold:
+        return False
+    short = nfc(short).lower()
+    if not all(nfc(n).lower() in short for n in needed):
+        return False
+    size = sum(len(g) for g in gold) if all_of else max(len(g) for g in gold)
+    return len(short) <= 2 * size + 40
+
+
+def evaluate(service, questions: Sequence[Question], *, xquad: bool = False, keep_rows: bool = False) -> dict:
+    """The figures over ``questions``; ``keep_rows`` adds each question's outcome (``rows``), for
+    reading a development split's misses (never a held-out one's)."""
     rows = []
     times = []
     for q in questions:
         started = time.perf_counter()
-        ans = service.ask(q.question)
+        ans = service.ask(q.question, q.history)
         times.append((time.perf_counter() - started) * 1000)
         cited = {f"{c.article_id}#{c.paragraph}" for c in ans.citations}
         numbers_bad = [u for u in guard(ans) if u.kind == "number"]
         row = {
+            "id": q.id,
             "kind": q.kind,
             "answerable": q.answerable,
             "abstained": ans.abstained,
+            "question": q.question,
+            "reply": ans.text,
+            "short_answer": ans.short_answer,
             "correct": (not ans.abstained and _contains(ans.text + "\n" + (ans.short_answer or ""), q.answers,
                                                           q.is_list)) if q.answerable else ans.abstained,
             "cit_precision": (len(cited & set(q.gold)) / len(cited)) if (cited and q.answerable) else None,
             "unsupported_numbers": len(numbers_bad),
         }
+        if q.short_answers:
+            row["short_correct"] = (q.answerable and not ans.abstained
+                                    and short_answer_right(ans.short_answer, q.short_answers, q.answers,
+                                                           bool(q.extra.get("all"))))
         if xquad:
             first = ans.citations[0] if ans.citations else None
             quote = first.text[first.span[0]:first.span[1]] if first and first.span else ""
@@ -119,7 +142,10 @@ def evaluate(service, questions: Sequence[Question], *, xquad: bool = False) -> 
             row["em"] = float(any(_normalize_squad(short) == _normalize_squad(a) for a in q.answers))
             row["f1"] = max(f1(short, a) for a in q.answers)
         rows.append(row)
-    return summarize(rows, times)
+    result = summarize(rows, times)
+    if keep_rows:
+        result["rows"] = rows
+    return result
 
 
 def summarize(rows: list[dict], times: list[float]) -> dict:
@@ -138,6 +164,9 @@ def summarize(rows: list[dict], times: list[float]) -> dict:
             "false_answer_rate": round(sum(not r["abstained"] for r in oos) / len(oos), 4) if oos else None,
             "unsupported_number_replies": sum(1 for r in rs if r["unsupported_numbers"]),
         }
+        shorts = [r["short_correct"] for r in answerable if "short_correct" in r]
+        if shorts:
+            out["short_answer_accuracy"] = round(sum(shorts) / len(shorts), 4)
         if rs and "quote_has_answer" in rs[0]:
             out["quote_has_answer"] = round(float(np.mean([r["quote_has_answer"] for r in rs])), 4)
             out["em"] = round(100 * float(np.mean([r["em"] for r in rs])), 2)

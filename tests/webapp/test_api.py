@@ -55,6 +55,23 @@ def test_ask_follow_up_uses_the_history(client):
     assert body["citations"][0]["article_id"] == "003_cce8d4c811368e9e"
 
 
+def test_two_conversations_with_the_same_recent_turns_get_their_own_answers(client, seed_service):
+    """The follow-up resolver reads further back than the last four turns: the cached answer of
+    one conversation must not be served to the other (issue: cache keyed on a history slice)."""
+    tail = [{"role": "user", "content": "còn phường Đông Sơn thì sao?"}, {"role": "assistant", "content": "Đã trả lời."},
+            {"role": "user", "content": "còn phường Quang Trung thì sao?"}, {"role": "assistant", "content": "Đã trả lời."}]
+    replies = []
+    for opener in ("Thu nhập bình quân của phường Quang Trung là bao nhiêu?",
+                   "Tỷ lệ dân số tham gia BHYT của phường Quang Trung là bao nhiêu?"):
+        history = [{"role": "user", "content": opener}, {"role": "assistant", "content": "Đã trả lời."}] + tail
+        body = client.post("/api/ask", json={"question": "còn phường Đông Sơn thì sao?", "history": history}).json()
+        topic = opener.split(" của ")[0]
+        alone = client.post("/api/ask", json={"question": f"{topic} của phường Đông Sơn là bao nhiêu?"}).json()
+        assert body["answer"] == alone["answer"] and body["short_answer"] == alone["short_answer"]
+        replies.append(body["answer"])
+    assert replies[0] != replies[1]
+
+
 def test_question_out_of_the_articles_abstains(client):
     body = client.post("/api/ask", json={"question": "Phường Hàm Rồng có bao nhiêu trường học đạt chuẩn quốc gia?"}).json()
     assert body["abstained"] is True and body["citations"] == []
