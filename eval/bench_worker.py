@@ -5,7 +5,8 @@ answered the 105 seed questions.
 
 Each run starts ``python app.py`` (``HOIDAP_WORKERS=N``, a free loopback port, settings from the
 HOIDAP_* environment, so the index must already be built: one unmeasured start first makes sure
-of it), times the start until every worker has answered ``/healthz`` 200, asks each question of
+of it), times the start until every worker has answered ``/healthz`` 200 (wall clock, and the CPU
+time the server's processes used by then), asks each question of
 ``eval/data/seeds_qa.jsonl`` once over 4×N connections, then reads every process of the server
 from ``/proc``: resident (VmRSS), proportional (Pss: shared pages split between the processes
 that map them) and peak (VmHWM) memory, and whether torch's library is mapped. ``--root`` runs
@@ -44,6 +45,20 @@ def _session_pids(sid: int) -> list[int]:
         if int(fields[3]) == sid:  # stat field 6: session id (fields[0] is field 3, the state)
             pids.append(int(entry))
     return sorted(pids)
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (a figure a busy machine barely
+    changes, unlike wall-clock time)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # stat fields 14 and 15: utime, stime
+    return total / tick
 
 
 def _memory(pid: int) -> dict:
@@ -97,6 +112,7 @@ def one_run(root: Path, workers: int, qs: list[str], startup_timeout: float = 30
         proc = _start(root, port, workers, log)
         try:
             ready_s = first_ok(url, workers, t0, startup_timeout, proc)
+            ready_cpu_s = _cpu_seconds(_session_pids(proc.pid))
             started = [_memory(p) for p in _session_pids(proc.pid)]
             asyncio.run(warm_up(url, qs, max(4, 4 * workers), 1))
             answered = [_memory(p) for p in _session_pids(proc.pid)]
@@ -106,6 +122,7 @@ def one_run(root: Path, workers: int, qs: list[str], startup_timeout: float = 30
     workers_after = sorted(answered, key=lambda m: -m.get("rss_mb", 0))[:workers]
     return {
         "ready_s": round(ready_s, 2),
+        "ready_cpu_s": round(ready_cpu_s, 2),
         "worker_rss_ready_mb": [m.get("rss_mb") for m in sorted(started, key=lambda m: -m.get("rss_mb", 0))[:workers]],
         "worker_rss_mb": [m.get("rss_mb") for m in workers_after],
         "worker_pss_mb": [m.get("pss_mb") for m in workers_after],
@@ -142,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{args.root} · {args.workers} worker(s) · {len(qs)} questions · load {summary['load_avg']}")
     for r in runs:
-        print(f"  ready {r['ready_s']:5.2f} s · worker RSS {r['worker_rss_mb']} MB (ready: {r['worker_rss_ready_mb']}), "
+        print(f"  ready {r['ready_s']:5.2f} s ({r['ready_cpu_s']:.2f} s CPU) · worker RSS {r['worker_rss_mb']} MB (ready: {r['worker_rss_ready_mb']}), "
               f"PSS {r['worker_pss_mb']}, peak {r['worker_peak_mb']} · all {r['processes']} processes: "
               f"RSS {r['total_rss_mb']} MB, PSS {r['total_pss_mb']} MB · torch mapped: {r['torch_mapped']}")
     print(f"median ready {summary['ready_s_median']} s · max worker RSS {summary['worker_rss_mb_max']} MB · "
