@@ -2,8 +2,9 @@
 at ``/docs``), article pages under ``/articles`` and the ``/healthz`` probe.
 
 ``python app.py`` starts it on the host/port from ``settings.Settings``. The answering service
-(index + embedding model) is built once, in the background, when the server starts; until it
-can answer, ``/healthz`` returns 503. Several worker processes: HOIDAP_WORKERS=N (see
+(index + embedding model) is built once, in the background, from the moment the process starts;
+until it can answer, ``/healthz`` returns 503. The chat UI is built right after it (until then
+"/" answers 503 with a page that reloads itself; ``/healthz`` says ``"ui": false``). Several worker processes: HOIDAP_WORKERS=N (see
 ``webapp.serve`` for why not plain ``uvicorn app:create_app --factory --workers N``).
 
 Admin routes (``/api/admin/*``, ``/admin``) exist only when HOIDAP_ADMIN_TOKEN is set. Request
@@ -15,30 +16,23 @@ import contextlib
 import logging
 import os
 import sys
-from typing import AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the app runs offline
 
-import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from starlette.types import Scope  # noqa: E402
-
-from chatbot.service import QAService  # noqa: E402
 from settings import Settings, get_settings  # noqa: E402
-from webapp.admin import AdminOps  # noqa: E402
-from webapp.admin_api import make_admin_api_router  # noqa: E402
-from webapp.admin_page import make_admin_page_router  # noqa: E402
-from webapp.api import (  # noqa: E402
-    install_error_handlers, install_method_guards, make_api_router, make_health_router,
-)
-from webapp.articles_page import make_articles_router  # noqa: E402
-from webapp.feedback import FeedbackStore  # noqa: E402
-from webapp.limits import BodySizeLimit  # noqa: E402
-from webapp.runtime import ServiceHolder  # noqa: E402
-from webapp.ui import UI_CSS, build_ui, make_theme  # noqa: E402
-from webapp.zalo import ZaloBot, make_router as make_zalo_router  # noqa: E402
 
-__all__ = ["create_app", "serve", "main"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import Scope
+
+    from chatbot.service import QAService
+    from webapp.runtime import ServiceHolder
+
+# The web stack (Gradio: 3–4 s of a core) is imported inside create_app, so that a server process
+# can start loading the answering service first (create_served_app).
+
+__all__ = ["create_app", "create_served_app", "serve", "main"]
 
 log = logging.getLogger("hoidap")
 
@@ -82,24 +76,47 @@ def body_limit_for(settings: Settings):
     return limit_for
 
 
-def create_app(settings: Settings | None = None, service: QAService | None = None) -> FastAPI:
-    """The whole web app. Pass ``service`` to skip building one (tests, or a caller that owns it);
-    otherwise it is built from ``settings`` in the background at start-up."""
+def create_app(settings: Settings | None = None, service: QAService | None = None, *,
+               holder: ServiceHolder | None = None, defer_ui: bool = False) -> FastAPI:
+    """The whole web app. Pass ``service`` to skip building one (tests, or a caller that owns it),
+    or a ``holder`` already loading it; otherwise it is built from ``settings`` in the background
+    at start-up. ``defer_ui``: the Gradio UI is built after the service is loaded, "/" answering
+    503 until then (:mod:`webapp.deferred_ui`), so the API answers seconds earlier."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    from webapp.admin import AdminOps
+    from webapp.admin_api import make_admin_api_router
+    from webapp.admin_page import make_admin_page_router
+    from webapp.api import install_error_handlers, install_method_guards, make_api_router, make_health_router
+    from webapp.articles_page import make_articles_router
+    from webapp.deferred_ui import DeferredUI
+    from webapp.feedback import FeedbackStore
+    from webapp.limits import BodySizeLimit
+    from webapp.runtime import ServiceHolder
+    from webapp.zalo import ZaloBot, make_router as make_zalo_router
+
     settings = settings or get_settings()
-    holder = ServiceHolder(service)
+    holder = holder or ServiceHolder(service)
     admin = AdminOps(settings, holder)
     # another worker (or `python -m index build`) made a new index generation: load it too
     holder.follow(admin.index_changed, admin.fresh_service)
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     zalo = ZaloBot(settings, holder.get)  # fetches the service per message: answers once it is loaded
+    deferred = DeferredUI() if defer_ui else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder.start_loading(lambda: _build_service(settings))
+        if deferred is not None:
+            deferred.start(lambda: _ui_app(holder, feedback), asyncio.get_running_loop(), holder.wait)
         zalo.start()
         try:
             yield
         finally:
+            if deferred is not None:
+                await deferred.aclose()
             await zalo.aclose()
             feedback.close()
 
@@ -108,6 +125,7 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     app.state.holder = holder
     app.state.feedback = feedback
     app.state.admin = admin
+    app.state.ui = deferred
     app.add_middleware(BodySizeLimit, limit_for=body_limit_for(settings))
     install_error_handlers(app)
     app.include_router(make_health_router())
@@ -121,10 +139,42 @@ def create_app(settings: Settings | None = None, service: QAService | None = Non
     app.include_router(make_zalo_router(zalo))
     install_method_guards(app)  # a wrong method on /healthz etc. is a 405, not the UI's 404
 
-    demo = build_ui(holder, feedback)
-    gr.mount_gradio_app(app, demo, path="/", footer_links=[], ssr_mode=False, theme=make_theme(),
-                        css=UI_CSS, show_error=False, mcp_server=False)
+    if deferred is not None:
+        app.mount("/", deferred)
+    else:
+        _mount_ui(app, holder, feedback)
     return app
+
+
+def _mount_ui(app: FastAPI, holder: ServiceHolder, feedback) -> None:
+    """Gradio's chat UI at "/" of ``app``."""
+    import gradio as gr
+
+    from webapp.ui import UI_CSS, build_ui, make_theme
+
+    gr.mount_gradio_app(app, build_ui(holder, feedback), path="/", footer_links=[], ssr_mode=False,
+                        theme=make_theme(), css=UI_CSS, show_error=False, mcp_server=False)
+
+
+def _ui_app(holder: ServiceHolder, feedback) -> FastAPI:
+    """The UI on an app of its own, for :class:`webapp.deferred_ui.DeferredUI`."""
+    from fastapi import FastAPI
+
+    ui = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    _mount_ui(ui, holder, feedback)
+    return ui
+
+
+def create_served_app(settings: Settings | None = None) -> FastAPI:
+    """The app of a server process (``python app.py``, each ``webapp.serve`` worker): the
+    service starts loading in a background thread before the web stack is even imported, and
+    the UI is built after it (``defer_ui``)."""
+    from webapp.runtime import ServiceHolder
+
+    settings = settings or get_settings()
+    holder = ServiceHolder()
+    holder.start_loading(lambda: _build_service(settings))
+    return create_app(settings, holder=holder, defer_ui=True)
 
 
 def serve(settings: Settings) -> None:
@@ -135,7 +185,7 @@ def serve(settings: Settings) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "webapp.serve"])
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(create_served_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> int:

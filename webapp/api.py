@@ -347,6 +347,8 @@ def make_health_router() -> APIRouter:
             info.setdefault("status", "ok")
             info["ready"] = True
             info["pid"] = os.getpid()  # tells uvicorn workers apart (eval.load waits for all of them)
+            ui = getattr(request.app.state, "ui", None)
+            info["ui"] = ui is None or ui.ready  # the chat UI at "/" (built after the service)
             if holder.load_seconds is not None:
                 info["startup_seconds"] = round(holder.load_seconds, 2)
             return JSONResponse(info, status_code=200)

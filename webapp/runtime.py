@@ -18,9 +18,12 @@ import contextlib
 import logging
 import threading
 import time
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from chatbot.service import QAService
+from webapp.heap import give_back_free_heap
+
+if TYPE_CHECKING:  # not imported at run time: a server process makes a holder before the service's modules load
+    from chatbot.service import QAService
 
 __all__ = ["ServiceHolder", "ServiceUnavailable", "LOADING_MESSAGE", "FAILED_MESSAGE"]
 
@@ -74,6 +77,7 @@ class ServiceHolder:
                 self._service = service
                 self.load_seconds = time.perf_counter() - t0
                 log.info("dịch vụ hỏi đáp sẵn sàng sau %.1f s", self.load_seconds)
+                give_back_free_heap()  # the loader's temporaries: ~35 MB
             finally:
                 self._ready.set()
 
@@ -109,6 +113,7 @@ class ServiceHolder:
             self._error = None
             self.reloads += 1
             self._ready.set()
+        give_back_free_heap()
         log.info("dịch vụ hỏi đáp đã được nạp lại (lần %d)", self.reloads)
         return fresh
 

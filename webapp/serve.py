@@ -1,8 +1,8 @@
 """Serve the web app with several worker processes: ``python -m webapp.serve`` (what
 ``python app.py`` runs when HOIDAP_WORKERS > 1), on HOIDAP_HOST:HOIDAP_PORT.
 
-Each worker builds the whole app (``app:create_app``, settings from the same HOIDAP_*
-environment), so each holds its own index and model (~490 MB resident each with the seed index) and its own answer
+Each worker builds the whole app (``app:create_served_app``, settings from the same HOIDAP_*
+environment), so each holds its own index and model (~350 MB resident each with the seed index) and its own answer
 cache; they share the index directory and follow each other's admin changes
 (``ServiceHolder.follow``).
 
@@ -38,7 +38,7 @@ def serve_workers(host: str, port: int, workers: int) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config("app:create_app", factory=True, host=host, port=port, workers=workers,
+    config = uvicorn.Config("app:create_served_app", factory=True, host=host, port=port, workers=workers,
                             log_level="warning", access_log=False)
     Multiprocess(config, sockets=[tcp_listener(config)]).run()
 

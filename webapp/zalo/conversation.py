@@ -24,12 +24,13 @@ class _Thread:
 class Conversations:
     """Recent turns per user, forgotten after ``ttl_s`` seconds of silence."""
 
-    def __init__(self, ttl_s: float = 30 * 60, max_turns: int = 8,
+    def __init__(self, ttl_s: float = 30 * 60, max_turns: int = 8, max_users: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_s
         self._max_turns = max_turns
+        self._max_users = max_users
         self._clock = clock
-        self._threads: dict[str, _Thread] = {}
+        self._threads: dict[str, _Thread] = {}  # least recently written first
 
     def _live(self, user_id: str) -> _Thread | None:
         thread = self._threads.get(user_id)
@@ -45,7 +46,9 @@ class Conversations:
     def record(self, user_id: str, question: str, answer: str) -> None:
         thread = self._live(user_id)
         if thread is None:
-            thread = self._threads[user_id] = _Thread(deque(maxlen=self._max_turns), 0.0)
+            thread = _Thread(deque(maxlen=self._max_turns), 0.0)
+        self._threads.pop(user_id, None)
+        self._threads[user_id] = thread  # now the most recent
         thread.turns.append(Turn("user", question))
         thread.turns.append(Turn("assistant", answer))
         thread.last_seen = self._clock()
@@ -53,6 +56,8 @@ class Conversations:
             for uid in [u for u, t in self._threads.items()
                         if self._clock() - t.last_seen > self._ttl]:
                 del self._threads[uid]
+        while len(self._threads) > self._max_users:  # and never keep more than max_users
+            del self._threads[next(iter(self._threads))]
 
 
 @dataclass
@@ -68,10 +73,12 @@ class RateLimiter:
     dropped silently, so a flood is not answered with a flood of notices.
     """
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
+                 max_users: int = 10_000) -> None:
         self._limit = per_minute
         self._clock = clock
-        self._windows: dict[str, _Window] = {}
+        self._max_users = max_users
+        self._windows: dict[str, _Window] = {}  # least recently seen first
 
     def admit(self, user_id: str) -> Literal["ok", "notify", "drop"]:
         if self._limit <= 0:
@@ -81,7 +88,10 @@ class RateLimiter:
             for uid in [u for u, w in self._windows.items()
                         if (not w.times or now - w.times[-1] >= 60) and now - w.notified_at >= 60]:
                 del self._windows[uid]
-        w = self._windows.setdefault(user_id, _Window())
+        w = self._windows.pop(user_id, None) or _Window()
+        self._windows[user_id] = w  # now the most recent
+        while len(self._windows) > self._max_users:  # the least recently seen go first
+            del self._windows[next(iter(self._windows))]
         while w.times and now - w.times[0] >= 60:
             w.times.popleft()
         if len(w.times) < self._limit:

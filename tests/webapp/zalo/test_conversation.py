@@ -52,3 +52,20 @@ def test_the_rate_limit_notifies_once_then_drops_until_the_minute_passes():
 def test_a_zero_limit_disables_rate_limiting():
     limiter = RateLimiter(0, clock=Clock())
     assert all(limiter.admit("A") == "ok" for _ in range(100))
+
+
+def test_memory_is_bounded_however_many_users_write_at_once():
+    clock = Clock()
+    conv = Conversations(max_users=3, clock=clock)
+    limiter = RateLimiter(5, clock=clock, max_users=3)
+    for user in "ABCD":
+        conv.record(user, "câu hỏi", "trả lời")
+        limiter.admit(user)
+        clock.t += 1                      # nobody is silent for long: only the bound can drop
+    conv.record("B", "câu hỏi nữa", "trả lời")
+    limiter.admit("B")
+    conv.record("E", "câu hỏi", "trả lời")
+    limiter.admit("E")
+    assert conv.history("A") == () and conv.history("C") == ()
+    assert len(conv.history("B")) == 4 and conv.history("D") and conv.history("E")
+    assert len(limiter._windows) == 3 and "B" in limiter._windows and "C" not in limiter._windows
