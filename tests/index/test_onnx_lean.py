@@ -85,3 +85,19 @@ def test_the_lean_graph_takes_rows_not_ids(lean_dir: Path) -> None:
     assert [i.name for i in graph.input] == [onnx_lean.ROWS_INPUT, onnx_lean.MASK_INPUT]
     assert not any(t.name.startswith("encoder.embeddings.word_embeddings") and len(t.dims) == 2
                    for t in graph.initializer)
+
+
+def test_the_readers_tokens_are_the_whole_exports_with_word_spans(lean_dir: Path) -> None:
+    """The reader reads tokens through the lean encoder: the same ids as ``tokenizers`` gives
+    (white space at the very end aside), each with the span of the whole word it is part of."""
+    lean, whole = OnnxEmbedder(lean_dir), Int8OnnxEmbedder(default_onnx_dir(CACHE))
+    texts = [t.strip() for group in eval_texts().values() for t in list(group)[::9] if t.strip()]
+    for text in texts:
+        ids, spans = lean.tokenize(text)
+        ref_ids, ref_offsets = whole.tokenize(text)
+        if len(ref_ids) >= 512:     # tokenizers stops there; the reader's windows are far shorter
+            continue
+        assert ids == ref_ids, text
+        for (a, b), (u, v) in zip(spans, ref_offsets):
+            u += len(text[u:v]) - len(text[u:v].lstrip())     # tokenizers counts the space before
+            assert a <= u and v <= b and text[a:b] == text[a:b].strip()
